@@ -1,0 +1,70 @@
+STATS = lib(
+    "analysis.py",
+    "stats/__init__.py",
+    "stats/effect_sizes.py",
+    "stats/literature.py",
+    "stats/meta.py",
+    "stats/bias.py",
+    "stats/schemas.py",
+)
+
+
+rule pool_effects:
+    """Effect sizes (reported and rerun), random-effects pooling, sign tests, sensitivity, Egger."""
+    input:
+        reported="results/literature/reported.parquet",
+        runs="results/runs/all.parquet",
+        code=STATS,
+    output:
+        effects="results/analysis/effects.parquet",
+        meta="results/analysis/meta.parquet",
+        leave_one_out="results/analysis/leave_one_out.parquet",
+        sign_test="results/analysis/sign_test.parquet",
+        egger="results/analysis/egger.parquet",
+    params:
+        alpha=CFG["analysis"]["alpha"],
+        bootstrap=CFG["analysis"]["bootstrap"],
+    log:
+        "logs/pool_effects/pool_effects.log",
+    script:
+        "../workflow/scripts/pool_effects.py"
+
+
+rule rank_models:
+    """Per-task rerun summaries and comparisons; rank tests across tasks."""
+    input:
+        runs="results/runs/all.parquet",
+        code=STATS,
+    output:
+        summary="results/analysis/rerun_summary.parquet",
+        comparisons="results/analysis/rerun_comparisons.parquet",
+        friedman="results/analysis/rank_friedman.parquet",
+        means="results/analysis/rank_means.parquet",
+        pairwise="results/analysis/rank_pairwise.parquet",
+    params:
+        alpha=CFG["analysis"]["alpha"],
+        bootstrap=CFG["analysis"]["bootstrap"],
+        rope=CFG["analysis"]["rope"],
+    log:
+        "logs/rank_models/rank_models.log",
+    script:
+        "../workflow/scripts/rank_models.py"
+
+
+rule check_reproduction:
+    """Reported vs reproduced: directions model pair by model pair, and means on the papers' own tasks."""
+    input:
+        reported="results/literature/reported.parquet",
+        runs="results/runs/all.parquet",
+        code=STATS,
+    output:
+        directions="results/analysis/rvr_directions.parquet",
+        values="results/analysis/rvr_values.parquet",
+    params:
+        stand_ins=CFG["analysis"]["stand_ins"],
+        own_tasks=CFG["analysis"]["own_tasks"],
+        alpha=CFG["analysis"]["alpha"],
+    log:
+        "logs/check_reproduction/check_reproduction.log",
+    script:
+        "../workflow/scripts/check_reproduction.py"

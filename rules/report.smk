@@ -1,0 +1,54 @@
+ANALYSIS = [
+    "results/analysis/effects.parquet",
+    "results/analysis/meta.parquet",
+    "results/analysis/leave_one_out.parquet",
+    "results/analysis/sign_test.parquet",
+    "results/analysis/egger.parquet",
+    "results/analysis/rerun_summary.parquet",
+    "results/analysis/rerun_comparisons.parquet",
+    "results/analysis/rank_friedman.parquet",
+    "results/analysis/rank_means.parquet",
+    "results/analysis/rank_pairwise.parquet",
+    "results/analysis/rvr_directions.parquet",
+    "results/analysis/rvr_values.parquet",
+]
+
+
+rule render_report_html:
+    """The comparison report as one self-contained HTML file, and its tables as CSV/Markdown/LaTeX."""
+    input:
+        reported="results/literature/reported.parquet",
+        runs="results/runs/all.parquet",
+        analysis=ANALYSIS,
+        claims=CFG["claims"],
+        bib=f"{CFG['literature_dir']}/references.bib",
+        code=lib(
+            "report/build.py",
+            "report/render.py",
+            "report/figures.py",
+            "report/export.py",
+            "templates/report.html.j2",
+            "literature/survey.py",
+            "claims.py",
+        ),
+    output:
+        html="reports/report.html",
+        tables=directory("reports/tables"),
+    params:
+        config=CFG,
+    log:
+        "logs/render_report_html/render_report_html.log",
+    script:
+        "../workflow/scripts/render_report_html.py"
+
+
+rule render_report_pdf:
+    """The same HTML printed to PDF by WeasyPrint (print stylesheet, page numbers)."""
+    input:
+        html="reports/report.html",
+    output:
+        "reports/report.pdf",
+    log:
+        "logs/render_report_pdf/render_report_pdf.log",
+    script:
+        "../workflow/scripts/render_report_pdf.py"

@@ -1,0 +1,109 @@
+"""The analysis stage: one function per rule, reading declared tables and writing declared tables.
+
+The statistics live in :mod:`lnnmeta.stats`; this module only feeds them and writes their outputs.
+Rerun models are named by registry name in ``runs``; for comparisons with the literature they are
+mapped to the literature's canonical names (``cfc_mm`` -> ``CfC-mmRNN``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+import pandas as pd
+
+from lnnmeta import stats
+from lnnmeta.models import canonical_name
+from lnnmeta.stats.schemas import TABLE_NAMES
+from lnnmeta.tables import read_table, write_table
+
+log = logging.getLogger("lnnmeta.analysis")
+
+
+def _write(df: pd.DataFrame, path: str, name: str) -> None:
+    write_table(df.reset_index(drop=True), path, TABLE_NAMES[name])
+    log.info("wrote %s (%d rows)", path, len(df))
+
+
+def all_effects(reported: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
+    """Reported and rerun LNN-vs-RNN effects in one EFFECTS table."""
+    frames = [stats.literature_effects(reported)]
+    if not runs.empty:
+        frames.append(stats.rerun_effects(runs))
+    return (
+        pd.concat([f for f in frames if not f.empty], ignore_index=True)
+        if any(not f.empty for f in frames)
+        else frames[0]
+    )
+
+
+def pool_all(
+    reported_path: str,
+    runs_path: str,
+    out: Mapping[str, str],
+    alpha: float = 0.05,
+    bootstrap: int = 2000,
+) -> None:
+    """effects, meta, leave_one_out, sign_test and egger tables."""
+    reported = read_table(reported_path, "reported")
+    runs = read_table(runs_path, "runs")
+    effects = all_effects(reported, runs)
+    _write(effects, out["effects"], "stats_effects")
+    _write(stats.pool_effects(effects, alpha=alpha), out["meta"], "stats_meta")
+    _write(
+        stats.leave_one_paper_out(effects[effects["source"] == "reported"], alpha=alpha),
+        out["leave_one_out"],
+        "stats_leave_one_out",
+    )
+    _write(stats.sign_test(effects), out["sign_test"], "stats_sign_test")
+    _write(stats.egger_test(effects), out["egger"], "stats_egger")
+
+
+def rank_all(
+    runs_path: str,
+    out: Mapping[str, str],
+    alpha: float = 0.05,
+    bootstrap: int = 2000,
+    rope: float = 0.01,
+) -> None:
+    """rerun_summary, rerun_comparisons and the rank-test tables."""
+    runs = read_table(runs_path, "runs")
+    _write(stats.rerun_summary(runs, alpha), out["summary"], "stats_rerun_summary")
+    _write(
+        stats.rerun_comparisons(runs, n_boot=bootstrap, alpha=alpha),
+        out["comparisons"],
+        "stats_rerun_comparisons",
+    )
+    ranks = stats.rank_tests(runs, rope=rope, alpha=alpha, figures=False)
+    _write(ranks.friedman, out["friedman"], "stats_rank_friedman")
+    _write(ranks.mean_ranks, out["means"], "stats_rank_means")
+    _write(ranks.pairwise, out["pairwise"], "stats_rank_pairwise")
+
+
+def canonical_runs(
+    runs: pd.DataFrame, stand_ins: Mapping[str, str], own_tasks: list[str]
+) -> pd.DataFrame:
+    """Runs with literature model names; an ``own_tasks`` task renamed to the paper task it reruns."""
+    out = runs.copy()
+    out["model"] = [canonical_name(m) for m in out["model"]]
+    rename = {t: stand_ins[t] for t in own_tasks if t in stand_ins}
+    out["task"] = out["task"].replace(rename)
+    return out
+
+
+def reproduction_all(
+    reported_path: str,
+    runs_path: str,
+    out: Mapping[str, str],
+    stand_ins: Mapping[str, str],
+    own_tasks: list[str] | None = None,
+    alpha: float = 0.05,
+) -> None:
+    """rvr_directions and rvr_values tables."""
+    reported = read_table(reported_path, "reported")
+    own = list(own_tasks or [])
+    runs = canonical_runs(read_table(runs_path, "runs"), stand_ins, own)
+    mapping = {t: p for t, p in stand_ins.items() if t not in own}
+    res = stats.reported_vs_reproduced(reported, runs, mapping, alpha=alpha)
+    _write(res.directions, out["directions"], "stats_rvr_directions")
+    _write(res.values, out["values"], "stats_rvr_values")

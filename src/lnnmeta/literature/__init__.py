@@ -1,0 +1,1 @@
+"""literature stage of lnnmeta."""

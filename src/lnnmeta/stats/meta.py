@@ -1,0 +1,467 @@
+"""Random-effects meta-analysis of LNN-vs-RNN effects.
+
+Dependence
+    Within one comparison cluster (same paper, table, column, task, metric) many pairs share
+    an LNN or an RNN row. Pooling them as independent would count each shared row several times.
+    By default (``dependence="average"``) the pairs of a cluster are averaged into one effect per
+    cluster and scale; the variance of the average uses the within-cluster covariance with
+    correlation 1 for a pair with itself, 0.5 for two pairs sharing one row (the exact value for
+    equal-variance comparisons sharing an arm; Gleser & Olkin 2009, Borenstein et al. 2009
+    ch. 24-25) and 0 otherwise. ``dependence="best"`` instead keeps one pair per cluster: the best
+    LNN against the best RNN. Clusters of one paper (different tasks) are treated as independent;
+    :func:`leave_one_paper_out` shows how much any single paper drives the result.
+
+Estimators
+    REML via PyMARE (``VarianceBasedLikelihoodEstimator``), DerSimonian & Laird (1986) and
+    Paule & Mandel (1982) via :func:`statsmodels.stats.meta_analysis.combine_effects`. Confidence
+    intervals use the Knapp & Hartung (2003) adjustment with ``t_{k-1}``; the prediction interval
+    follows Higgins, Thompson & Spiegelhalter (2009), ``mu +- t_{k-2} sqrt(tau2 + se^2)``. I2 is
+    ``tau2 / (tau2 + s2)`` with the typical within-study variance ``s2`` (Higgins & Thompson
+    2002), as metafor prints it; it is never negative.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from scipy import stats as sps
+
+from lnnmeta.stats.schemas import LEAVE_ONE_OUT, META, typed_frame
+
+Method = Literal["REML", "DL", "PM"]
+Dependence = Literal["average", "best"]
+FloatArray = npt.NDArray[np.float64]
+
+#: Fewer pooled effects than this get a warning note.
+MIN_K_TRUST = 5
+_CLUSTER_KEYS = ["source", "evidence_paper", "cluster_id", "scale"]
+_CLUSTER_FIRST = ["dimension", "metric_family", "task", "metric", "location", "paper_key"]
+
+
+@dataclass(frozen=True)
+class Pooled:
+    """Result of one random-effects pooling (see :func:`random_effects`)."""
+
+    method: str
+    k: int
+    estimate: float
+    se: float
+    se_wald: float
+    ci_low: float
+    ci_high: float
+    p_value: float
+    tau2: float
+    i2: float
+    q: float
+    q_df: int | None
+    q_p: float
+    pi_low: float
+    pi_high: float
+    note: str | None
+
+
+def prediction_interval(
+    estimate: float,
+    se: float,
+    tau2: float,
+    k: int,
+    alpha: float = 0.05,
+    dist: Literal["t", "z"] = "t",
+) -> tuple[float, float]:
+    """Prediction interval for the effect in a new study.
+
+    Parameters
+    ----------
+    estimate, se, tau2 : float
+        Pooled estimate, its (Wald) standard error and the between-study variance.
+    k : int
+        Number of pooled effects.
+    alpha : float
+        1 - coverage.
+    dist : {"t", "z"}
+        ``"t"``: ``t_{k-2}`` quantile (Higgins, Thompson & Spiegelhalter 2009; needs k >= 3);
+        ``"z"``: normal quantile (metafor's default for ``test="z"`` models).
+
+    Returns
+    -------
+    tuple of float
+        Lower and upper bound (NaN when undefined).
+    """
+    if not (np.isfinite(estimate) and np.isfinite(se) and np.isfinite(tau2)):
+        return math.nan, math.nan
+    if dist == "t" and k < 3:
+        return math.nan, math.nan
+    crit = sps.t.ppf(1 - alpha / 2, k - 2) if dist == "t" else sps.norm.ppf(1 - alpha / 2)
+    half = float(crit) * math.sqrt(tau2 + se**2)
+    return estimate - half, estimate + half
+
+
+def i_squared(v: FloatArray, tau2: float) -> float:
+    """I2 in percent as ``tau2 / (tau2 + s2)`` (Higgins & Thompson 2002), clipped to [0, 100].
+
+    Parameters
+    ----------
+    v : numpy.ndarray
+        Sampling variances.
+    tau2 : float
+        Between-study variance.
+
+    Returns
+    -------
+    float
+        I2 in percent; equals ``(Q - df) / Q`` for the DerSimonian-Laird tau2.
+    """
+    w = 1.0 / v
+    k = len(v)
+    denom = w.sum() ** 2 - (w**2).sum()
+    if k < 2 or denom <= 0 or not np.isfinite(tau2):
+        return math.nan
+    s2 = (k - 1) * w.sum() / denom
+    return float(np.clip(100.0 * tau2 / (tau2 + s2), 0.0, 100.0))
+
+
+def _fit_statsmodels(
+    y: FloatArray, v: FloatArray, method: str
+) -> tuple[float, float, float, float]:
+    # DerSimonian & Laird 1986 ("dl"); Paule & Mandel 1982 ("pm", statsmodels' "iterated").
+    from statsmodels.stats.meta_analysis import combine_effects
+
+    res = combine_effects(y, v, method_re="dl" if method == "DL" else "pm")
+    return (
+        float(res.mean_effect_re),
+        float(res.tau2),
+        float(np.sqrt(res.var_hksj_re)),  # Knapp & Hartung 2003
+        float(res.q),
+    )
+
+
+def _fit_pymare(y: FloatArray, v: FloatArray) -> tuple[float, float, float, float]:
+    # REML (Viechtbauer 2005) with the Knapp & Hartung (2003) standard error, via PyMARE.
+    from pymare import Dataset
+    from pymare.estimators import VarianceBasedLikelihoodEstimator
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est_ = VarianceBasedLikelihoodEstimator(method="REML").fit_dataset(Dataset(y=y, v=v))
+        res = est_.summary()
+        fe = res.get_fe_stats()
+        q = res.get_heterogeneity_stats()["Q"]
+    tau2 = float(np.asarray(res.tau2).ravel()[0])
+    est = float(np.asarray(fe["est"]).ravel()[0])
+    se_kh = float(np.asarray(fe["se"]).ravel()[0])
+    return est, max(tau2, 0.0), se_kh, float(np.asarray(q).ravel()[0])
+
+
+def _single(y: FloatArray, v: FloatArray, method: str, alpha: float, note: str) -> Pooled:
+    k = len(y)
+    if k == 0:
+        nan = math.nan
+        return Pooled(
+            method, 0, nan, nan, nan, nan, nan, nan, nan, nan, nan, None, nan, nan, nan, note
+        )
+    est, se = float(y[0]), float(math.sqrt(v[0]))
+    z = float(sps.norm.ppf(1 - alpha / 2))
+    p = float(2 * sps.norm.sf(abs(est / se)))
+    nan = math.nan
+    return Pooled(
+        method,
+        1,
+        est,
+        se,
+        se,
+        est - z * se,
+        est + z * se,
+        p,
+        nan,
+        nan,
+        nan,
+        None,
+        nan,
+        nan,
+        nan,
+        note,
+    )
+
+
+def random_effects(
+    effect: npt.ArrayLike, variance: npt.ArrayLike, method: Method = "REML", alpha: float = 0.05
+) -> Pooled:
+    """Pool effects with a random-effects model and a Knapp-Hartung confidence interval.
+
+    Parameters
+    ----------
+    effect, variance : array_like
+        Effects and sampling variances; pairs with a non-finite or non-positive variance are
+        dropped.
+    method : {"REML", "DL", "PM"}
+        tau2 estimator: REML (PyMARE), DerSimonian & Laird 1986 or Paule & Mandel 1982
+        (statsmodels).
+    alpha : float
+        1 - confidence level.
+
+    Returns
+    -------
+    Pooled
+        ``se`` is the Knapp-Hartung standard error behind ``ci_low``/``ci_high`` and
+        ``p_value`` (``t_{k-1}``); ``se_wald`` the usual ``1 / sqrt(sum w)``.
+    """
+    y, v = np.asarray(effect, dtype=float), np.asarray(variance, dtype=float)
+    ok = np.isfinite(y) & np.isfinite(v) & (v > 0)
+    y, v = y[ok], v[ok]
+    if len(y) < 2:
+        msg = "no effect with a usable variance" if len(y) == 0 else "k = 1: nothing to pool"
+        return _single(y, v, method, alpha, msg)
+    fit = _fit_pymare(y, v) if method == "REML" else _fit_statsmodels(y, v, method)
+    return _assemble(y, v, method, alpha, *fit)
+
+
+def _assemble(
+    y: FloatArray,
+    v: FloatArray,
+    method: str,
+    alpha: float,
+    est: float,
+    tau2: float,
+    se_kh: float,
+    q: float,
+) -> Pooled:
+    k = len(y)
+    se_wald = float(1.0 / np.sqrt(np.sum(1.0 / (v + tau2))))
+    crit = float(sps.t.ppf(1 - alpha / 2, k - 1))
+    ok = np.isfinite(se_kh) and se_kh > 0
+    p = float(2 * sps.t.sf(abs(est / se_kh), k - 1)) if ok else math.nan
+    lo, hi = (est - crit * se_kh, est + crit * se_kh) if ok else (math.nan, math.nan)
+    pi_lo, pi_hi = prediction_interval(est, se_wald, tau2, k, alpha)
+    q_p = float(sps.chi2.sf(q, k - 1))
+    note = _note(k, ok)
+    return Pooled(
+        method,
+        k,
+        est,
+        se_kh,
+        se_wald,
+        lo,
+        hi,
+        p,
+        tau2,
+        i_squared(v, tau2),
+        q,
+        k - 1,
+        q_p,
+        pi_lo,
+        pi_hi,
+        note,
+    )
+
+
+def _note(k: int, se_ok: bool) -> str | None:
+    notes = []
+    if k < MIN_K_TRUST:
+        notes.append(f"k < {MIN_K_TRUST}: too few to trust the pooled estimate")
+    if k < 3:
+        notes.append("k < 3: no prediction interval")
+    if not se_ok:
+        notes.append("Knapp-Hartung standard error is zero (identical effects)")
+    return "; ".join(notes) or None
+
+
+def _pair_covariance(group: pd.DataFrame, rho: float) -> float:
+    """Variance of the mean of a cluster's pairs (correlation ``rho`` when sharing a row)."""
+    sd = np.sqrt(group["variance"].to_numpy(dtype=float))
+    lnn = group["lnn_model"].to_numpy(dtype=object)
+    rnn = group["rnn_model"].to_numpy(dtype=object)
+    shares = (lnn[:, None] == lnn[None, :]).astype(float) + (rnn[:, None] == rnn[None, :])
+    corr = np.where(shares >= 2, 1.0, np.where(shares == 1, rho, 0.0))
+    m = len(sd)
+    return float(sd @ corr @ sd / m**2)
+
+
+def _oriented(values: pd.Series, hib: bool) -> pd.Series:
+    return values if hib else -values
+
+
+def _best_pair(group: pd.DataFrame) -> pd.DataFrame:
+    hib = bool(group["higher_is_better"].iloc[0])
+    lnn = _oriented(group["lnn_value"], hib)
+    rnn = _oriented(group["rnn_value"], hib)
+    chosen: pd.DataFrame = group[(lnn == lnn.max()) & (rnn == rnn.max())]
+    return chosen.iloc[[0]]
+
+
+def _collapse(group: pd.DataFrame, dependence: Dependence, rho: float) -> dict[str, Any]:
+    first = group.iloc[0]
+    rec: dict[str, Any] = {k: first[k] for k in _CLUSTER_KEYS + _CLUSTER_FIRST}
+    rec["copied"] = bool(group["copied"].any())
+    rec["n_pairs"] = len(group)
+    rec["direction"] = float(np.sign(np.sign(group["effect"]).mean()))
+    if dependence == "best":
+        best = _best_pair(group)
+        rec["effect"], rec["variance"] = float(best["effect"].iloc[0]), best["variance"].iloc[0]
+        rec["direction"] = float(np.sign(rec["effect"]))
+        return rec
+    with_var = group[np.isfinite(group["variance"].astype(float))]
+    if with_var.empty:
+        rec["effect"], rec["variance"] = float(group["effect"].mean()), math.nan
+    else:
+        rec["effect"] = float(with_var["effect"].mean())
+        rec["variance"] = _pair_covariance(with_var, rho)
+    return rec
+
+
+def cluster_effects(
+    effects: pd.DataFrame, dependence: Dependence = "average", rho: float = 0.5
+) -> pd.DataFrame:
+    """Reduce pairs to one effect per comparison cluster and scale.
+
+    Parameters
+    ----------
+    effects : pandas.DataFrame
+        EFFECTS rows.
+    dependence : {"average", "best"}
+        Average the pairs (variance with correlation ``rho`` between pairs sharing a row) or keep
+        the best-LNN-vs-best-RNN pair.
+    rho : float
+        Assumed correlation of two pairs that share one row.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``source, evidence_paper, cluster_id, scale, dimension, metric_family, task,
+        metric, location, paper_key, copied, n_pairs, direction, effect, variance``.
+        ``direction`` is the sign of the majority of the pairs' directions (or of the best pair).
+    """
+    usable = effects[effects["effect"].notna()]
+    cols = _CLUSTER_KEYS + _CLUSTER_FIRST + ["copied", "n_pairs", "direction", "effect", "variance"]
+    if usable.empty:
+        return pd.DataFrame(columns=cols)
+    groups = usable.groupby(_CLUSTER_KEYS, sort=True, dropna=False)
+    recs = [_collapse(g, dependence, rho) for _, g in groups]
+    out = pd.DataFrame(recs, columns=cols)
+    out["variance"] = out["variance"].astype(float)
+    return out
+
+
+def _scopes(clusters: pd.DataFrame, scopes: Sequence[str]) -> Iterable[tuple[str, pd.DataFrame]]:
+    if "overall" in scopes:
+        yield "overall", clusters
+    if "paper" in scopes:
+        for paper, sub in clusters.groupby("evidence_paper", sort=True):
+            yield f"paper:{paper}", sub
+
+
+def _groupings(clusters: pd.DataFrame) -> Iterable[tuple[str, str, pd.DataFrame]]:
+    for dim, sub in clusters.groupby("dimension", sort=True):
+        yield str(dim), "all", sub
+        for fam, fsub in sub.groupby("metric_family", sort=True):
+            yield str(dim), str(fam), fsub
+
+
+def _pool_rows(
+    clusters: pd.DataFrame, methods: Sequence[Method], alpha: float, meta: dict[str, Any]
+) -> list[dict[str, Any]]:
+    rows = []
+    for method in methods:
+        res = random_effects(clusters["effect"], clusters["variance"], method, alpha)
+        usable = clusters[np.isfinite(clusters["variance"]) & (clusters["variance"] > 0)]
+        rec = {**meta, **asdict(res)}
+        rec["n_pairs"] = int(usable["n_pairs"].sum())
+        rec["n_papers"] = int(usable["evidence_paper"].nunique())
+        rows.append(rec)
+    return rows
+
+
+def pool_effects(
+    effects: pd.DataFrame,
+    methods: Sequence[Method] = ("REML", "DL"),
+    dependence: Dependence = "average",
+    include_copied: bool = True,
+    scopes: Sequence[str] = ("overall", "paper"),
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """Random-effects pooling per dimension and per metric family, per paper and overall.
+
+    Parameters
+    ----------
+    effects : pandas.DataFrame
+        EFFECTS rows (literature and/or reruns; each ``source`` is pooled separately).
+    methods : sequence of {"REML", "DL", "PM"}
+        tau2 estimators, one output row each.
+    dependence : {"average", "best"}
+        How dependent pairs of a comparison cluster are reduced to one effect; see the module
+        docstring.
+    include_copied : bool
+        If False, clusters containing a copied number are left out (sensitivity analysis).
+    scopes : sequence of {"overall", "paper"}
+        ``"overall"`` pools all papers; ``"paper"`` adds one scope ``"paper:<key>"`` per
+        evidence paper.
+    alpha : float
+        1 - confidence level.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`lnnmeta.stats.schemas.META` rows. Only effects on the same ``scale`` (``smd`` for
+        Hedges' g, ``log_ratio``) are pooled together; ``metric_family == "all"`` rows pool every
+        family of the dimension. Effects without variance are not pooled (see
+        :func:`lnnmeta.stats.bias.sign_test`). ``k`` counts clusters with a usable variance.
+    """
+    clusters = cluster_effects(effects, dependence)
+    if not include_copied:
+        clusters = clusters[~clusters["copied"].astype(bool)]
+    clusters = clusters[clusters["scale"].isin(["smd", "log_ratio"])]
+    rows: list[dict[str, Any]] = []
+    for (source, scale), sub in clusters.groupby(["source", "scale"], sort=True):
+        for scope, ssub in _scopes(sub, scopes):
+            for dim, fam, gsub in _groupings(ssub):
+                meta = {
+                    "source": source,
+                    "scope": scope,
+                    "dimension": dim,
+                    "metric_family": fam,
+                    "scale": scale,
+                    "dependence": dependence,
+                }
+                rows.extend(_pool_rows(gsub, methods, alpha, meta))
+    return typed_frame(rows, META)
+
+
+def leave_one_paper_out(
+    effects: pd.DataFrame,
+    methods: Sequence[Method] = ("REML",),
+    dependence: Dependence = "average",
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """Re-pool the overall estimates once without each evidence paper.
+
+    Parameters
+    ----------
+    effects : pandas.DataFrame
+        EFFECTS rows.
+    methods : sequence of {"REML", "DL", "PM"}
+        tau2 estimators.
+    dependence : {"average", "best"}
+        As in :func:`pool_effects`.
+    alpha : float
+        1 - confidence level.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`lnnmeta.stats.schemas.LEAVE_ONE_OUT` rows: the ``overall`` rows of
+        :func:`pool_effects` computed without paper ``left_out`` (scope ``"overall"``).
+    """
+    frames = []
+    for paper in sorted(effects["evidence_paper"].dropna().unique()):
+        rest = effects[effects["evidence_paper"] != paper]
+        pooled = pool_effects(rest, methods, dependence, scopes=("overall",), alpha=alpha)
+        frames.append(pooled.assign(left_out=str(paper)))
+    if not frames:
+        return typed_frame([], LEAVE_ONE_OUT)
+    return typed_frame(pd.concat(frames, ignore_index=True), LEAVE_ONE_OUT)

@@ -1,0 +1,334 @@
+"""Declared pyarrow schemas of every table the statistics layer returns.
+
+Each schema is registered with :func:`lnnmeta.tables.register` under the name given in
+:data:`TABLE_NAMES`, so the workflow can write the tables with :func:`lnnmeta.tables.write_table`.
+:func:`typed_frame` builds a DataFrame whose columns and dtypes follow a schema; every public
+function of :mod:`lnnmeta.stats` returns its tables through it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+
+from lnnmeta.tables import register
+
+
+def _f(name: str, typ: pa.DataType, nullable: bool = False) -> pa.Field:
+    return pa.field(name, typ, nullable=nullable)
+
+
+_S = pa.string()
+_F = pa.float64()
+_I = pa.int64()
+_B = pa.bool_()
+
+#: One row per LNN-vs-RNN pair (literature or rerun); positive ``effect`` means "LNN better".
+EFFECTS = pa.schema(
+    [
+        _f("source", _S),
+        _f("paper_key", _S),
+        _f("evidence_paper", _S),
+        _f("location", _S),
+        _f("table_id", _S),
+        _f("column_id", _S),
+        _f("task", _S),
+        _f("metric", _S),
+        _f("metric_family", _S),
+        _f("dimension", _S),
+        _f("higher_is_better", _B),
+        _f("cluster_id", _S),
+        _f("lnn_model", _S),
+        _f("rnn_model", _S),
+        _f("lnn_value", _F, True),
+        _f("rnn_value", _F, True),
+        _f("lnn_sd", _F, True),
+        _f("rnn_sd", _F, True),
+        _f("lnn_n", _I, True),
+        _f("rnn_n", _I, True),
+        _f("effect", _F, True),
+        _f("variance", _F, True),
+        _f("effect_kind", _S),
+        _f("scale", _S),
+        _f("copied", _B),
+        _f("copied_from", _S, True),
+        _f("note", _S, True),
+    ]
+)
+
+#: Random-effects pooled estimates: one row per source, scope, dimension, family, scale, method.
+META = pa.schema(
+    [
+        _f("source", _S),
+        _f("scope", _S),
+        _f("dimension", _S),
+        _f("metric_family", _S),
+        _f("scale", _S),
+        _f("method", _S),
+        _f("dependence", _S),
+        _f("k", _I),
+        _f("n_pairs", _I),
+        _f("n_papers", _I),
+        _f("estimate", _F, True),
+        _f("se", _F, True),
+        _f("se_wald", _F, True),
+        _f("ci_low", _F, True),
+        _f("ci_high", _F, True),
+        _f("p_value", _F, True),
+        _f("tau2", _F, True),
+        _f("i2", _F, True),
+        _f("q", _F, True),
+        _f("q_df", _I, True),
+        _f("q_p", _F, True),
+        _f("pi_low", _F, True),
+        _f("pi_high", _F, True),
+        _f("note", _S, True),
+    ]
+)
+
+#: :func:`lnnmeta.stats.leave_one_paper_out`: the META columns plus the paper left out.
+LEAVE_ONE_OUT = pa.schema([*META, _f("left_out", _S)])
+
+#: Binomial sign test (and vote count) on comparison directions.
+SIGN_TEST = pa.schema(
+    [
+        _f("source", _S),
+        _f("scope", _S),
+        _f("dimension", _S),
+        _f("metric_family", _S),
+        _f("subset", _S),
+        _f("dependence", _S),
+        _f("n_positive", _I),
+        _f("n_negative", _I),
+        _f("n_ties", _I),
+        _f("n", _I),
+        _f("prop_lnn_better", _F, True),
+        _f("ci_low", _F, True),
+        _f("ci_high", _F, True),
+        _f("p_value", _F, True),
+        _f("note", _S, True),
+    ]
+)
+
+#: Egger's regression test for funnel-plot asymmetry.
+EGGER = pa.schema(
+    [
+        _f("source", _S),
+        _f("dimension", _S),
+        _f("metric_family", _S),
+        _f("scale", _S),
+        _f("dependence", _S),
+        _f("k", _I),
+        _f("intercept", _F, True),
+        _f("intercept_se", _F, True),
+        _f("t", _F, True),
+        _f("df", _I, True),
+        _f("p_value", _F, True),
+        _f("slope", _F, True),
+        _f("note", _S, True),
+    ]
+)
+
+#: Per task x model x condition x measure summaries of reruns over seeds.
+RERUN_SUMMARY = pa.schema(
+    [
+        _f("task", _S),
+        _f("model", _S),
+        _f("family", _S),
+        _f("condition", _S),
+        _f("condition_kind", _S),
+        _f("condition_level", _F, True),
+        _f("measure", _S),
+        _f("metric", _S),
+        _f("higher_is_better", _B),
+        _f("n", _I),
+        _f("mean", _F, True),
+        _f("std", _F, True),
+        _f("sem", _F, True),
+        _f("ci_low", _F, True),
+        _f("ci_high", _F, True),
+        _f("note", _S, True),
+    ]
+)
+
+#: Per task LNN-vs-RNN comparisons over seeds (in-distribution condition).
+RERUN_COMPARISONS = pa.schema(
+    [
+        _f("task", _S),
+        _f("metric", _S),
+        _f("higher_is_better", _B),
+        _f("lnn_model", _S),
+        _f("rnn_model", _S),
+        _f("n_lnn", _I),
+        _f("n_rnn", _I),
+        _f("mean_lnn", _F, True),
+        _f("mean_rnn", _F, True),
+        _f("difference", _F, True),
+        _f("p_lnn_better", _F, True),
+        _f("p_ci_low", _F, True),
+        _f("p_ci_high", _F, True),
+        _f("significant", _B, True),
+        _f("meaningful", _B, True),
+        _f("test", _S),
+        _f("test_reason", _S),
+        _f("statistic", _F, True),
+        _f("p_value", _F, True),
+        _f("p_holm", _F, True),
+        _f("reject_holm", _B, True),
+        _f("note", _S, True),
+    ]
+)
+
+#: Friedman test per measure across tasks.
+RANK_FRIEDMAN = pa.schema(
+    [
+        _f("measure", _S),
+        _f("n_tasks", _I),
+        _f("n_models", _I),
+        _f("statistic", _F, True),
+        _f("p_value", _F, True),
+        _f("cd_nemenyi", _F, True),
+        _f("note", _S, True),
+    ]
+)
+
+#: Mean rank per measure and model (rank 1 = best).
+RANK_MEANS = pa.schema(
+    [
+        _f("measure", _S),
+        _f("model", _S),
+        _f("family", _S),
+        _f("mean_rank", _F, True),
+        _f("n_tasks", _I),
+    ]
+)
+
+#: Pairwise Wilcoxon (Holm) and Bayesian signed-rank results per measure.
+RANK_PAIRWISE = pa.schema(
+    [
+        _f("measure", _S),
+        _f("model_a", _S),
+        _f("model_b", _S),
+        _f("family_a", _S),
+        _f("family_b", _S),
+        _f("n_tasks", _I),
+        _f("statistic", _F, True),
+        _f("p_value", _F, True),
+        _f("p_holm", _F, True),
+        _f("reject_holm", _B, True),
+        _f("rope", _F, True),
+        _f("p_a_better", _F, True),
+        _f("p_rope", _F, True),
+        _f("p_b_better", _F, True),
+        _f("bayes_verdict", _S, True),
+        _f("note", _S, True),
+    ]
+)
+
+#: Reported vs reproduced: direction of each LNN-vs-RNN difference.
+RVR_DIRECTIONS = pa.schema(
+    [
+        _f("rerun_task", _S),
+        _f("paper_task", _S),
+        _f("same_task", _B),
+        _f("paper_key", _S),
+        _f("location", _S),
+        _f("column_id", _S),
+        _f("reported_metric", _S),
+        _f("rerun_metric", _S),
+        _f("lnn_model", _S),
+        _f("rnn_model", _S),
+        _f("reported_effect", _F, True),
+        _f("reported_direction", _I),
+        _f("reproduced_difference", _F, True),
+        _f("reproduced_direction", _I),
+        _f("reproduced_p_holm", _F, True),
+        _f("agreement", _S),
+        _f("note", _S, True),
+    ]
+)
+
+#: Reported vs reproduced: is the reproduced mean consistent with the reported number?
+RVR_VALUES = pa.schema(
+    [
+        _f("task", _S),
+        _f("paper_key", _S),
+        _f("location", _S),
+        _f("column_id", _S),
+        _f("metric", _S),
+        _f("model", _S),
+        _f("family", _S),
+        _f("higher_is_better", _B),
+        _f("reported_value", _F, True),
+        _f("reported_sd", _F, True),
+        _f("reported_n", _I, True),
+        _f("reproduced_mean", _F, True),
+        _f("reproduced_sd", _F, True),
+        _f("reproduced_n", _I),
+        _f("test", _S),
+        _f("statistic", _F, True),
+        _f("p_value", _F, True),
+        _f("verdict", _S),
+        _f("note", _S, True),
+    ]
+)
+
+#: Names under which the schemas are registered in :data:`lnnmeta.tables.SCHEMAS`.
+TABLE_NAMES: dict[str, pa.Schema] = {
+    "stats_effects": EFFECTS,
+    "stats_meta": META,
+    "stats_leave_one_out": LEAVE_ONE_OUT,
+    "stats_sign_test": SIGN_TEST,
+    "stats_egger": EGGER,
+    "stats_rerun_summary": RERUN_SUMMARY,
+    "stats_rerun_comparisons": RERUN_COMPARISONS,
+    "stats_rank_friedman": RANK_FRIEDMAN,
+    "stats_rank_means": RANK_MEANS,
+    "stats_rank_pairwise": RANK_PAIRWISE,
+    "stats_rvr_directions": RVR_DIRECTIONS,
+    "stats_rvr_values": RVR_VALUES,
+}
+
+for _name, _schema in TABLE_NAMES.items():
+    register(_name, _schema)
+
+
+def _pandas_dtype(field: pa.Field) -> Any:
+    if pa.types.is_int64(field.type):
+        return "Int64"
+    if pa.types.is_float64(field.type):
+        return "float64"
+    if pa.types.is_boolean(field.type):
+        return "boolean" if field.nullable else "bool"
+    return "object"
+
+
+def typed_frame(
+    rows: Sequence[Mapping[str, Any]] | pd.DataFrame, schema: pa.Schema
+) -> pd.DataFrame:
+    """Build a DataFrame with exactly the columns of ``schema``, in order, with matching dtypes.
+
+    Parameters
+    ----------
+    rows : sequence of mappings or DataFrame
+        Records (missing keys become nulls) or a frame holding at least the schema's columns.
+    schema : pyarrow.Schema
+        The declared schema.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Integers as ``Int64``, nullable booleans as ``boolean``, strings as ``object``.
+    """
+    frame = rows.copy() if isinstance(rows, pd.DataFrame) else pd.DataFrame(list(rows))
+    out: dict[str, pd.Series] = {}
+    for field in schema:
+        col = frame[field.name] if field.name in frame.columns else pd.Series([None] * len(frame))
+        col = col.reset_index(drop=True)
+        if pa.types.is_string(field.type):
+            col = col.astype(object).where(col.notna(), None)
+        out[field.name] = col.astype(_pandas_dtype(field))
+    return pd.DataFrame(out, columns=schema.names)

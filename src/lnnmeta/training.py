@@ -1,0 +1,225 @@
+"""One training job: train a registered model on a task with the shared protocol, then evaluate it
+in distribution and under every generalization condition, and measure its cost.
+
+Protocol: Adam, gradient-norm clipping, a seeded validation split of the training data, early stopping
+on the validation loss with the best checkpoint restored before testing, one thread.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import logging
+import resource
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from lnnmeta import conditions as cond
+from lnnmeta.models import Backend, build_model, count_trainable, get_spec, model_bytes
+from lnnmeta.tasks import Split, TaskData
+
+log = logging.getLogger("lnnmeta.training")
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """Training settings shared by every model (``training`` in the config) plus per-model overrides."""
+
+    units: int = 16
+    epochs: int = 30
+    patience: int = 5
+    batch_size: int = 32
+    val_fraction: float = 0.2
+    lr: float = 0.005
+    grad_clip: float = 1.0
+    max_train_samples: int | None = None
+    max_test_samples: int | None = None
+
+    @classmethod
+    def from_config(cls, training: dict[str, Any], override: dict[str, Any]) -> Protocol:
+        known = {k: v for k, v in training.items() if k in cls.__dataclass_fields__}
+        known.update({k: v for k, v in override.items() if k in ("lr", "units")})
+        return cls(**known)
+
+
+def config_hash(payload: dict[str, Any]) -> str:
+    """Short stable hash of a job's settings (provenance)."""
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[
+        :16
+    ]
+
+
+def set_determinism(seed: int) -> None:
+    """Seed every RNG and pin torch to one thread and deterministic kernels."""
+    torch.manual_seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.set_num_threads(1)
+    torch.use_deterministic_algorithms(True)
+
+
+def _tensors(split: Split) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    return torch.from_numpy(split.x), torch.from_numpy(split.dt), torch.from_numpy(split.y)
+
+
+def _loss_fn(kind: str) -> nn.Module:
+    return nn.CrossEntropyLoss() if kind == "classification" else nn.MSELoss()
+
+
+def _predict(model: nn.Module, split: Split, batch: int = 256) -> torch.Tensor:
+    x, dt, _ = _tensors(split)
+    outs = []
+    with torch.no_grad():
+        for i in range(0, len(split), batch):
+            outs.append(model(x[i : i + batch], dt[i : i + batch]))
+    return torch.cat(outs)
+
+
+def evaluate(model: nn.Module, split: Split, kind: str) -> tuple[float, float]:
+    """(metric, loss) on ``split``: accuracy in percent for classification, MSE for regression."""
+    model.eval()
+    out = _predict(model, split)
+    y = torch.from_numpy(split.y)
+    if kind == "classification":
+        loss = float(nn.functional.cross_entropy(out, y))
+        return 100.0 * float((out.argmax(-1) == y).float().mean()), loss
+    mse = float(nn.functional.mse_loss(out.squeeze(-1), y))
+    return mse, mse
+
+
+def _cap(split: Split, n: int | None, rng: np.random.Generator) -> Split:
+    if n is None or len(split) <= n:
+        return split
+    return split.take(np.sort(rng.choice(len(split), n, replace=False)))
+
+
+def saved_for_backward_bytes(model: nn.Module, split: Split, kind: str, batch: int) -> int:
+    """Bytes that autograd saves for backward in one training forward pass (each storage once)."""
+    x, dt, y = _tensors(split.take(np.arange(min(batch, len(split)))))
+    seen: dict[int, int] = {}
+
+    def pack(t: torch.Tensor) -> torch.Tensor:
+        st = t.untyped_storage()
+        seen[st.data_ptr()] = max(seen.get(st.data_ptr(), 0), st.nbytes())
+        return t
+
+    model.train()
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+        out = model(x, dt)
+        loss = _loss_fn(kind)(out.squeeze(-1) if kind == "regression" else out, y)
+    del loss
+    return int(sum(seen.values()))
+
+
+def _rss_bytes() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * resource.getpagesize()
+
+
+def _peak_rss_bytes() -> int:
+    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) * 1024
+
+
+def inference_latency(model: nn.Module, split: Split, repeats: int = 3) -> float:
+    """Median seconds per sequence for a batched forward pass over (up to 256 of) the test set."""
+    part = split.take(np.arange(min(256, len(split))))
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        _predict(model, part)
+        times.append((time.perf_counter() - t0) / len(part))
+    return float(np.median(times))
+
+
+def train_and_evaluate(
+    data: TaskData,
+    model_name: str,
+    seed: int,
+    protocol: Protocol,
+    conditions: dict[str, Any],
+    backend: Backend,
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Train ``model_name`` on ``data`` and return one measurement dict per condition plus job facts."""
+    set_determinism(seed)
+    rng = np.random.default_rng(seed)
+    train = _cap(data.train, protocol.max_train_samples, rng)
+    test = _cap(data.test, protocol.max_test_samples, rng)
+    order = rng.permutation(len(train))
+    n_val = max(1, round(len(train) * protocol.val_fraction))
+    val, fit = train.take(order[:n_val]), train.take(order[n_val:])
+
+    model = build_model(model_name, data.train.x.shape[2], data.n_outputs, protocol.units, backend)
+    opt = torch.optim.Adam(model.parameters(), lr=protocol.lr)
+    loss_fn = _loss_fn(data.kind)
+    x, dt, y = _tensors(fit)
+    gen = torch.Generator().manual_seed(seed)
+    sfb = saved_for_backward_bytes(model, fit, data.kind, protocol.batch_size)
+    rss0 = _rss_bytes()
+    best = (float("inf"), -1, copy.deepcopy(model.state_dict()))
+    epoch_times: list[float] = []
+    epoch = 0
+    start = time.perf_counter()
+    for epoch in range(1, protocol.epochs + 1):
+        model.train()
+        t0 = time.perf_counter()
+        perm = torch.randperm(len(fit), generator=gen)
+        total = 0.0
+        for i in range(0, len(fit), protocol.batch_size):
+            idx = perm[i : i + protocol.batch_size]
+            out = model(x[idx], dt[idx])
+            loss = loss_fn(out.squeeze(-1) if data.kind == "regression" else out, y[idx])
+            opt.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), protocol.grad_clip)
+            opt.step()
+            total += float(loss.detach()) * len(idx)
+        epoch_times.append(time.perf_counter() - t0)
+        val_metric, val_loss = evaluate(model, val, data.kind)
+        log.info(
+            "epoch %d loss %.4f val_loss %.4f val_%s %.4f elapsed %.1fs",
+            epoch,
+            total / len(fit),
+            val_loss,
+            data.metric,
+            val_metric,
+            time.perf_counter() - start,
+        )
+        if val_loss < best[0] - 1e-6:
+            best = (val_loss, epoch, copy.deepcopy(model.state_dict()))
+        elif epoch - best[1] >= protocol.patience:
+            log.info("early stop at epoch %d (best epoch %d)", epoch, best[1])
+            break
+    peak = max(0, _peak_rss_bytes() - rss0)
+    model.load_state_dict(best[2])
+    model.eval()
+
+    rows = []
+    for c in cond.conditions_for(data, conditions):
+        split = cond.apply(c, test if c.kind != "shift" else data.shift, seed)  # type: ignore[arg-type]
+        metric, _ = evaluate(model, split, data.kind)
+        rows.append(
+            {
+                "condition": c.name,
+                "condition_kind": c.kind,
+                "condition_level": c.level,
+                "value": metric,
+            }
+        )
+        log.info("test %s %s = %.4f", c.name, data.metric, metric)
+    facts = {
+        "n_params": count_trainable(model),
+        "model_bytes": model_bytes(model),
+        "peak_train_mem_bytes": peak,
+        "saved_for_backward_bytes": sfb,
+        "train_time_per_epoch_s": float(np.mean(epoch_times)),
+        "infer_latency_s": inference_latency(model, test),
+        "epochs_run": epoch,
+        "best_epoch": best[1],
+        "family": get_spec(model_name).family,
+    }
+    return rows, facts
