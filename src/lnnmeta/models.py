@@ -15,6 +15,7 @@ import torch
 from torch import nn
 
 Backend = Literal["fast", "ncps"]
+MIN_LTC_GAP = 1e-3
 
 
 @dataclass(frozen=True)
@@ -171,6 +172,10 @@ class SequenceModel(nn.Module):
             return self.head(out[:, -1])
         if self.spec.kind == "ctrnn":
             return self.head(self.core(x, dt))
+        if self.spec.kind == "ltc":
+            # LTC's fused solver divides by the time span; a zero gap (left padding) is floored at
+            # MIN_LTC_GAP, which leaves the state unchanged up to a relative 1e-3.
+            dt = dt.clamp_min(MIN_LTC_GAP)
         if self.backend == "ncps":
             return self.head(_ncps_stepped(self.core, x, dt))
         out, _ = self.core(x, timespans=dt)

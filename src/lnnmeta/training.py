@@ -160,7 +160,7 @@ def train_and_evaluate(
     gen = torch.Generator().manual_seed(seed)
     sfb = saved_for_backward_bytes(model, fit, data.kind, protocol.batch_size)
     rss0 = _rss_bytes()
-    best = (float("inf"), -1, copy.deepcopy(model.state_dict()))
+    best = (float("inf"), 0, copy.deepcopy(model.state_dict()))  # epoch 0: the initial weights
     epoch_times: list[float] = []
     epoch = 0
     start = time.perf_counter()
@@ -189,7 +189,7 @@ def train_and_evaluate(
             val_metric,
             time.perf_counter() - start,
         )
-        if val_loss < best[0] - 1e-6:
+        if np.isfinite(val_loss) and val_loss < best[0] - 1e-6:
             best = (val_loss, epoch, copy.deepcopy(model.state_dict()))
         elif epoch - best[1] >= protocol.patience:
             log.info("early stop at epoch %d (best epoch %d)", epoch, best[1])

@@ -18,14 +18,21 @@ def _acc(model: str, family: str, value: float, **kw: object) -> dict[str, objec
 
 def test_pairs_every_lnn_with_every_rnn_within_a_column_only() -> None:
     rows = [
-        _acc("LTC", "LNN", 90), _acc("CfC", "LNN", 91), _acc("LSTM", "RNN", 88),
-        _acc("GRU", "RNN", 89), _acc("Transformer", "other", 95),
-        _acc("LTC", "LNN", 70, column_id="c2"), _acc("LSTM", "RNN", 75, table_id="t2"),
+        _acc("LTC", "LNN", 90),
+        _acc("CfC", "LNN", 91),
+        _acc("LSTM", "RNN", 88),
+        _acc("GRU", "RNN", 89),
+        _acc("Transformer", "other", 95),
+        _acc("LTC", "LNN", 70, column_id="c2"),
+        _acc("LSTM", "RNN", 75, table_id="t2"),
     ]
     eff = literature_effects(reported_frame(rows))
     assert len(eff) == 4
     assert set(zip(eff["lnn_model"], eff["rnn_model"], strict=True)) == {
-        ("LTC", "LSTM"), ("LTC", "GRU"), ("CfC", "LSTM"), ("CfC", "GRU")
+        ("LTC", "LSTM"),
+        ("LTC", "GRU"),
+        ("CfC", "LSTM"),
+        ("CfC", "GRU"),
     }
     assert eff["cluster_id"].nunique() == 1
     conform(eff, "stats_effects")
@@ -34,15 +41,32 @@ def test_pairs_every_lnn_with_every_rnn_within_a_column_only() -> None:
 def test_signs_positive_means_lnn_better() -> None:
     rows = [
         # accuracy, no spread: raw difference, positive
-        _acc("LTC", "LNN", 92), _acc("LSTM", "RNN", 90),
+        _acc("LTC", "LNN", 92),
+        _acc("LSTM", "RNN", 90),
         # error (lower is better): log ratio, LNN lower -> positive
         _acc("LTC", "LNN", 0.5, metric="mse", higher_is_better=False, column_id="e"),
         _acc("LSTM", "RNN", 1.0, metric="mse", higher_is_better=False, column_id="e"),
         # cost: LNN has more parameters -> negative
-        _acc("LTC", "LNN", 4000, metric="params", metric_family="parameters",
-             dimension="efficiency", higher_is_better=False, column_id="p"),
-        _acc("LSTM", "RNN", 1000, metric="params", metric_family="parameters",
-             dimension="efficiency", higher_is_better=False, column_id="p"),
+        _acc(
+            "LTC",
+            "LNN",
+            4000,
+            metric="params",
+            metric_family="parameters",
+            dimension="efficiency",
+            higher_is_better=False,
+            column_id="p",
+        ),
+        _acc(
+            "LSTM",
+            "RNN",
+            1000,
+            metric="params",
+            metric_family="parameters",
+            dimension="efficiency",
+            higher_is_better=False,
+            column_id="p",
+        ),
     ]
     eff = literature_effects(reported_frame(rows)).set_index("metric")
     assert eff.loc["accuracy", "effect"] == pytest.approx(2.0)
@@ -57,11 +81,28 @@ def test_signs_positive_means_lnn_better() -> None:
 def test_hedges_g_used_with_std_and_n_and_sign_flipped_for_lower_is_better() -> None:
     spread = {"spread_kind": "std", "n_runs": 5}
     rows = [
-        _acc("LTC", "LNN", 92, spread=1.0, **spread), _acc("LSTM", "RNN", 90, spread=1.5, **spread),
-        _acc("LTC", "LNN", -1.0, metric="nll", higher_is_better=False, column_id="n",
-             spread=0.1, **spread),
-        _acc("LSTM", "RNN", -0.8, metric="nll", higher_is_better=False, column_id="n",
-             spread=0.1, **spread),
+        _acc("LTC", "LNN", 92, spread=1.0, **spread),
+        _acc("LSTM", "RNN", 90, spread=1.5, **spread),
+        _acc(
+            "LTC",
+            "LNN",
+            -1.0,
+            metric="nll",
+            higher_is_better=False,
+            column_id="n",
+            spread=0.1,
+            **spread,
+        ),
+        _acc(
+            "LSTM",
+            "RNN",
+            -0.8,
+            metric="nll",
+            higher_is_better=False,
+            column_id="n",
+            spread=0.1,
+            **spread,
+        ),
     ]
     eff = literature_effects(reported_frame(rows)).set_index("metric")
     g, v = hedges_g(92, 1.0, 5, 90, 1.5, 5)
@@ -82,8 +123,11 @@ def test_log_ratio_delta_method_variance() -> None:
 
 
 def test_spread_conversions() -> None:
-    sd = spread_to_sd([2.0, 1.0, 1.0, 3.0, 1.0], ["std", "sem", "sem", "range", "ci95"],
-                      [np.nan, 4, np.nan, 5, 10])
+    sd = spread_to_sd(
+        [2.0, 1.0, 1.0, 3.0, 1.0],
+        ["std", "sem", "sem", "range", "ci95"],
+        [np.nan, 4, np.nan, 5, 10],
+    )
     assert sd[0] == 2.0 and sd[1] == 2.0 and math.isnan(sd[2]) and math.isnan(sd[3])
     # ci95 half-width 1 with n = 10: sd = sqrt(10) / t_{0.975, 9} (Cochrane Handbook 6.5.2.2)
     assert sd[4] == pytest.approx(math.sqrt(10) / 2.2621571627, rel=1e-8)
@@ -110,9 +154,9 @@ def test_copied_pairs_are_attributed_to_the_source_and_counted_once() -> None:
 
 
 def test_copied_pair_without_source_in_corpus_is_kept_once_for_the_source() -> None:
-    rows = [
-        _acc("LTC", "LNN", 90, paper_key=p, copied_from="absent") for p in ("a", "b")
-    ] + [_acc("GRU", "RNN", 80, paper_key=p, copied_from="absent") for p in ("a", "b")]
+    rows = [_acc("LTC", "LNN", 90, paper_key=p, copied_from="absent") for p in ("a", "b")] + [
+        _acc("GRU", "RNN", 80, paper_key=p, copied_from="absent") for p in ("a", "b")
+    ]
     eff = literature_effects(reported_frame(rows))
     assert len(eff) == 1
     assert eff["evidence_paper"].iloc[0] == "absent"

@@ -25,10 +25,23 @@ from lnnmeta.stats import (
 from lnnmeta.tables import conform
 
 
-def _paper(key: str, delta: float, sd: float = 1.0, n: int = 5, task: str = "t",
-           n_lnn: int = 1, n_rnn: int = 1) -> list[dict[str, Any]]:
-    sp = {"paper_key": key, "task": task, "column_id": task, "spread": sd, "spread_kind": "std",
-          "n_runs": n}
+def _paper(
+    key: str,
+    delta: float,
+    sd: float = 1.0,
+    n: int = 5,
+    task: str = "t",
+    n_lnn: int = 1,
+    n_rnn: int = 1,
+) -> list[dict[str, Any]]:
+    sp = {
+        "paper_key": key,
+        "task": task,
+        "column_id": task,
+        "spread": sd,
+        "spread_kind": "std",
+        "n_runs": n,
+    }
     lnn = [{"model": f"L{i}", "family": "LNN", "value": 90 + delta, **sp} for i in range(n_lnn)]
     rnn = [{"model": f"R{i}", "family": "RNN", "value": 90.0, **sp} for i in range(n_rnn)]
     return lnn + rnn
@@ -81,8 +94,10 @@ def test_homogeneous_effects_give_zero_tau2_and_nonnegative_i2() -> None:
 
 
 def test_small_k_and_no_variance() -> None:
-    rows = [{"model": "LTC", "family": "LNN", "value": 91.0},
-            {"model": "LSTM", "family": "RNN", "value": 90.0}]
+    rows = [
+        {"model": "LTC", "family": "LNN", "value": 91.0},
+        {"model": "LSTM", "family": "RNN", "value": 90.0},
+    ]
     eff = literature_effects(reported_frame(rows))
     assert pool_effects(eff).empty  # raw differences are never pooled
     two = pool_effects(_corpus([1.0, 2.0]), scopes=("overall",))
@@ -101,10 +116,14 @@ def test_copied_sensitivity_drops_copied_clusters() -> None:
 def test_sign_test_counts_clusters_not_pairs() -> None:
     rows: list[dict[str, Any]] = []
     for i, val in enumerate([91, 92, 93, 94, 95, 96, 97, 89]):
-        rows += [{"paper_key": f"p{i}", "model": m, "family": "LNN", "value": float(val)}
-                 for m in ("LTC", "CfC")]
-        rows += [{"paper_key": f"p{i}", "model": m, "family": "RNN", "value": 90.0}
-                 for m in ("LSTM", "GRU")]
+        rows += [
+            {"paper_key": f"p{i}", "model": m, "family": "LNN", "value": float(val)}
+            for m in ("LTC", "CfC")
+        ]
+        rows += [
+            {"paper_key": f"p{i}", "model": m, "family": "RNN", "value": 90.0}
+            for m in ("LSTM", "GRU")
+        ]
     st = sign_test(literature_effects(reported_frame(rows)))
     conform(st, "stats_sign_test")
     row = st[(st["subset"] == "no_spread") & (st["metric_family"] == "all")].iloc[0]
@@ -115,9 +134,11 @@ def test_sign_test_counts_clusters_not_pairs() -> None:
 
 
 def test_sign_test_majority_and_ties() -> None:
-    rows = [{"model": "LTC", "family": "LNN", "value": 91.0},
-            {"model": "LSTM", "family": "RNN", "value": 90.0},
-            {"model": "GRU", "family": "RNN", "value": 92.0}]
+    rows = [
+        {"model": "LTC", "family": "LNN", "value": 91.0},
+        {"model": "LSTM", "family": "RNN", "value": 90.0},
+        {"model": "GRU", "family": "RNN", "value": 92.0},
+    ]
     eff = literature_effects(reported_frame(rows))
     st = sign_test(eff)
     assert st["n_ties"].iloc[0] == 1 and st["n"].iloc[0] == 0
@@ -155,3 +176,14 @@ def test_plots_return_figures() -> None:
     assert any(line.get_color() == "tab:red" for line in ax.lines), "prediction interval missing"
     assert isinstance(funnel_plot(eff), Figure)
     assert isinstance(forest_plot(eff, scale="log_ratio"), Figure)  # empty selection
+
+
+def test_dl_truncates_negative_tau2_to_fixed_effect() -> None:
+    # Q < df: the DL moment estimate is negative; DerSimonian & Laird truncate it at 0,
+    # which gives the inverse-variance fixed-effect estimate.
+    y = np.array([0.10, 0.12, 0.11, 0.09])
+    v = np.array([0.01, 0.02, 0.015, 0.01])
+    for method in ("DL", "PM", "REML"):
+        r = random_effects(y, v, method)  # type: ignore[arg-type]
+        assert r.tau2 == 0.0 and r.i2 == 0.0
+        assert r.estimate == pytest.approx(np.sum(y / v) / np.sum(1 / v))

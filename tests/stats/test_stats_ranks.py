@@ -1,0 +1,122 @@
+"""Across-task rank tests: degenerate inputs, orientation, Bayesian test, diagrams."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+from stats_builders import runs_frame, scores_to_runs
+
+from lnnmeta.stats import rank_tests
+from lnnmeta.tables import conform
+
+
+def _scores(n_tasks: int, rng: np.random.Generator) -> dict[str, dict[str, list[float]]]:
+    out = {}
+    for t in range(n_tasks):
+        base = rng.uniform(0.6, 0.9)
+        out[f"task{t}"] = {
+            "LTC": list(base + 0.05 + rng.normal(0, 0.005, 3)),
+            "CfC": list(base + 0.02 + rng.normal(0, 0.005, 3)),
+            "LSTM": list(base + rng.normal(0, 0.005, 3)),
+        }
+    return out
+
+
+def test_rank_tests_tables_and_figures(rng: np.random.Generator) -> None:
+    res = rank_tests(
+        scores_to_runs(_scores(8, rng)), rope=0.01, measures=["score", "n_params"], n_samples=1000
+    )
+    for frame, name in [
+        (res.friedman, "stats_rank_friedman"),
+        (res.mean_ranks, "stats_rank_means"),
+        (res.pairwise, "stats_rank_pairwise"),
+    ]:
+        conform(frame, name)
+    score = res.friedman.set_index("measure").loc["score"]
+    assert score["n_tasks"] == 8 and score["p_value"] < 0.01
+    ranks = res.mean_ranks[res.mean_ranks["measure"] == "score"].set_index("model")["mean_rank"]
+    assert ranks.to_dict() == {"LTC": 1.0, "CfC": 2.0, "LSTM": 3.0}
+    pw = res.pairwise[res.pairwise["measure"] == "score"]
+    ltc = pw[(pw["model_a"] == "LTC") & (pw["model_b"] == "LSTM")]
+    if ltc.empty:
+        ltc = pw[(pw["model_a"] == "LSTM") & (pw["model_b"] == "LTC")]
+    row = ltc.iloc[0]
+    assert row["p_a_better"] + row["p_rope"] + row["p_b_better"] == pytest.approx(1.0)
+    ltc_better = row["p_a_better"] if row["model_a"] == "LTC" else row["p_b_better"]
+    assert ltc_better > 0.95
+    # Pairs within a family get no Bayesian test.
+    same = pw[(pw["family_a"] == pw["family_b"])]
+    assert same["p_a_better"].isna().all()
+    assert isinstance(res.figures["score"], Figure)
+    # Efficiency measures are present (identical values: all tied, with a note).
+    eff = res.friedman.set_index("measure").loc["n_params"]
+    assert "tied" in eff["note"]
+
+
+def test_lower_is_better_orientation() -> None:
+    scores = {f"t{i}": {"LTC": [0.1 + i], "LSTM": [0.2 + i], "GRU": [0.3 + i]} for i in range(4)}
+    res = rank_tests(
+        scores_to_runs(scores, higher_is_better=False),
+        measures=["score"],
+        n_samples=500,
+        figures=False,
+    )
+    ranks = res.mean_ranks.set_index("model")["mean_rank"]
+    assert ranks["LTC"] == 1.0 and ranks["GRU"] == 3.0
+
+
+def test_degenerate_inputs_give_notes() -> None:
+    one_task = rank_tests(
+        scores_to_runs({"t": {"LTC": [0.9], "LSTM": [0.8]}}), measures=["score"], n_samples=200
+    )
+    row = one_task.friedman.iloc[0]
+    assert "Friedman needs" in row["note"]
+    pair = one_task.pairwise.iloc[0]
+    assert pair["note"] == "fewer than 2 tasks" and np.isnan(pair["p_value"])
+    assert isinstance(one_task.figures["score"], Figure)
+    one_model = rank_tests(
+        scores_to_runs({"t": {"LTC": [0.9]}, "u": {"LTC": [0.8]}}),
+        measures=["score"],
+        figures=False,
+    )
+    assert one_model.pairwise.empty and one_model.friedman["n_models"].iloc[0] == 1
+    equal = {f"t{i}": {"LTC": [0.5], "LSTM": [0.5], "GRU": [0.5]} for i in range(5)}
+    eq = rank_tests(scores_to_runs(equal), measures=["score"], n_samples=200, figures=False)
+    assert (eq.pairwise["p_value"] == 1.0).all()
+    assert (eq.pairwise.dropna(subset=["p_rope"])["bayes_verdict"] == "equivalent").all()
+    empty = rank_tests(scores_to_runs(equal).iloc[0:0])
+    assert empty.friedman.empty and not empty.figures
+
+
+def test_incomplete_tasks_are_dropped_with_a_note() -> None:
+    scores: dict[str, dict[str, list[float]]] = {
+        f"t{i}": {"LTC": [0.9], "LSTM": [0.8], "GRU": [0.7]} for i in range(3)
+    }
+    scores["t_missing"] = {"LTC": [0.9], "LSTM": [0.8]}
+    res = rank_tests(scores_to_runs(scores), measures=["score"], figures=False, n_samples=200)
+    row = res.friedman.iloc[0]
+    assert row["n_tasks"] == 3 and "1 task(s)" in row["note"]
+
+
+def test_generalization_drop_measure() -> None:
+    rows: list[dict[str, Any]] = []
+    for i in range(4):
+        for model, drop in (("LTC", 0.05), ("LSTM", 0.2), ("GRU", 0.1)):
+            rows.append({"task": f"t{i}", "model": model, "seed": 0, "value": 0.9})
+            rows.append(
+                {
+                    "task": f"t{i}",
+                    "model": model,
+                    "seed": 0,
+                    "value": 0.9 - drop,
+                    "condition": "noise_0.1",
+                    "condition_kind": "noise",
+                    "condition_level": 0.1,
+                }
+            )
+    res = rank_tests(runs_frame(rows), measures=["drop:noise_0.1"], n_samples=500, figures=False)
+    ranks = res.mean_ranks.set_index("model")["mean_rank"]
+    assert ranks["LTC"] == 1.0 and ranks["LSTM"] == 3.0
