@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats as sps
+from stats_builders import scores_to_runs
 
 from lnnmeta.stats import (
     egger_regression,
@@ -18,8 +19,6 @@ from lnnmeta.stats import (
     two_sample_test,
 )
 from lnnmeta.stats.ranks import nemenyi_cd
-
-from stats_builders import scores_to_runs
 
 # --- dat.bcg (Colditz et al. 1994), as distributed with R's metadat/metafor ------------------
 # tpos, tneg, cpos, cneg for the 13 BCG vaccine trials; log risk ratios and variances as

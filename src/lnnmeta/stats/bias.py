@@ -131,11 +131,11 @@ def egger_regression(effect: np.ndarray, variance: np.ndarray) -> dict[str, Any]
     dict
         ``k, intercept, intercept_se, t, df, p_value, slope``.
     """
-    import statsmodels.api as sm
+    from statsmodels.regression.linear_model import OLS
 
     se = np.sqrt(variance)
-    exog = sm.add_constant(1.0 / se, has_constant="add")
-    fit = sm.OLS(effect / se, exog).fit()
+    exog = np.column_stack([np.ones_like(se), 1.0 / se])
+    fit = OLS(effect / se, exog).fit()
     return {
         "k": len(effect),
         "intercept": float(fit.params[0]),

@@ -133,13 +133,19 @@ def _fit_statsmodels(
     # DerSimonian & Laird 1986 ("dl"); Paule & Mandel 1982 ("pm", statsmodels' "iterated").
     from statsmodels.stats.meta_analysis import combine_effects
 
-    res = combine_effects(y, v, method_re="dl" if method == "DL" else "pm")
-    return (
-        float(res.mean_effect_re),
-        float(res.tau2),
-        float(np.sqrt(res.var_hksj_re)),  # Knapp & Hartung 2003
-        float(res.q),
-    )
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = combine_effects(y, v, method_re="dl" if method == "DL" else "pm")
+    tau2 = float(res.tau2)
+    if tau2 >= 0:
+        # Knapp & Hartung 2003 variance as computed by statsmodels.
+        return float(res.mean_effect_re), tau2, float(np.sqrt(res.var_hksj_re)), float(res.q)
+    # statsmodels 0.15 does not truncate the DL moment estimate at zero; DerSimonian & Laird
+    # (1986) do, and then the model is the fixed-effect one (weights 1 / v).
+    w = 1.0 / v
+    est = float(np.sum(w * y) / np.sum(w))
+    se_kh = float(np.sqrt(np.sum(w * (y - est) ** 2) / ((len(y) - 1) * np.sum(w))))
+    return est, 0.0, se_kh, float(res.q)
 
 
 def _fit_pymare(y: FloatArray, v: FloatArray) -> tuple[float, float, float, float]:
@@ -159,35 +165,42 @@ def _fit_pymare(y: FloatArray, v: FloatArray) -> tuple[float, float, float, floa
     return est, max(tau2, 0.0), se_kh, float(np.asarray(q).ravel()[0])
 
 
-def _single(y: FloatArray, v: FloatArray, method: str, alpha: float, note: str) -> Pooled:
-    k = len(y)
-    if k == 0:
-        nan = math.nan
-        return Pooled(
-            method, 0, nan, nan, nan, nan, nan, nan, nan, nan, nan, None, nan, nan, nan, note
-        )
-    est, se = float(y[0]), float(math.sqrt(v[0]))
-    z = float(sps.norm.ppf(1 - alpha / 2))
-    p = float(2 * sps.norm.sf(abs(est / se)))
+def _empty(method: str, k: int, note: str | None) -> dict[str, Any]:
     nan = math.nan
-    return Pooled(
-        method,
-        1,
-        est,
-        se,
-        se,
-        est - z * se,
-        est + z * se,
-        p,
-        nan,
-        nan,
-        nan,
-        None,
-        nan,
-        nan,
-        nan,
-        note,
-    )
+    return {
+        "method": method,
+        "k": k,
+        "estimate": nan,
+        "se": nan,
+        "se_wald": nan,
+        "ci_low": nan,
+        "ci_high": nan,
+        "p_value": nan,
+        "tau2": nan,
+        "i2": nan,
+        "q": nan,
+        "q_df": None,
+        "q_p": nan,
+        "pi_low": nan,
+        "pi_high": nan,
+        "note": note,
+    }
+
+
+def _single(y: FloatArray, v: FloatArray, method: str, alpha: float, note: str) -> Pooled:
+    rec = _empty(method, len(y), note)
+    if len(y) == 1:
+        est, se = float(y[0]), float(math.sqrt(v[0]))
+        z = float(sps.norm.ppf(1 - alpha / 2))
+        rec.update(
+            estimate=est,
+            se=se,
+            se_wald=se,
+            ci_low=est - z * se,
+            ci_high=est + z * se,
+            p_value=float(2 * sps.norm.sf(abs(est / se))),
+        )
+    return Pooled(**rec)
 
 
 def random_effects(
@@ -233,32 +246,31 @@ def _assemble(
     q: float,
 ) -> Pooled:
     k = len(y)
+    rec = _empty(method, k, None)
     se_wald = float(1.0 / np.sqrt(np.sum(1.0 / (v + tau2))))
-    crit = float(sps.t.ppf(1 - alpha / 2, k - 1))
-    ok = np.isfinite(se_kh) and se_kh > 0
-    p = float(2 * sps.t.sf(abs(est / se_kh), k - 1)) if ok else math.nan
-    lo, hi = (est - crit * se_kh, est + crit * se_kh) if ok else (math.nan, math.nan)
+    ok = bool(np.isfinite(se_kh) and se_kh > 0)
+    if ok:
+        crit = float(sps.t.ppf(1 - alpha / 2, k - 1))
+        rec.update(
+            ci_low=est - crit * se_kh,
+            ci_high=est + crit * se_kh,
+            p_value=float(2 * sps.t.sf(abs(est / se_kh), k - 1)),
+        )
     pi_lo, pi_hi = prediction_interval(est, se_wald, tau2, k, alpha)
-    q_p = float(sps.chi2.sf(q, k - 1))
-    note = _note(k, ok)
-    return Pooled(
-        method,
-        k,
-        est,
-        se_kh,
-        se_wald,
-        lo,
-        hi,
-        p,
-        tau2,
-        i_squared(v, tau2),
-        q,
-        k - 1,
-        q_p,
-        pi_lo,
-        pi_hi,
-        note,
+    rec.update(
+        estimate=est,
+        se=se_kh,
+        se_wald=se_wald,
+        tau2=tau2,
+        i2=i_squared(v, tau2),
+        q=q,
+        q_df=k - 1,
+        q_p=float(sps.chi2.sf(q, k - 1)),
+        pi_low=pi_lo,
+        pi_high=pi_hi,
+        note=_note(k, ok),
     )
+    return Pooled(**rec)
 
 
 def _note(k: int, se_ok: bool) -> str | None:
@@ -411,6 +423,15 @@ def pool_effects(
         Hedges' g, ``log_ratio``) are pooled together; ``metric_family == "all"`` rows pool every
         family of the dimension. Effects without variance are not pooled (see
         :func:`lnnmeta.stats.bias.sign_test`). ``k`` counts clusters with a usable variance.
+
+    Notes
+    -----
+    Dependence: the pairs of one comparison cluster (same paper, table, column, task, metric)
+    share LNN or RNN rows. They are averaged into one effect per cluster before pooling, with
+    the variance of the average computed from a correlation of 0.5 between pairs that share a
+    row (Gleser & Olkin 2009); ``dependence="best"`` pools the best-vs-best pair instead. Pairs
+    copied wholesale from another paper are attributed to that paper and counted once
+    (:mod:`lnnmeta.stats.literature`).
     """
     clusters = cluster_effects(effects, dependence)
     if not include_copied:

@@ -96,7 +96,8 @@ def forest_plot(
     ax.errorbar(cl["effect"], ys, xerr=_Z * se, fmt="s", color="tab:blue", ms=4, capsize=2)
     res = random_effects(cl["effect"], cl["variance"], method)
     _diamond(ax, res, 0.5)
-    labels = [_label(r) for _, r in cl.iterrows()] + [f"{method} pooled (k = {res.k})"]
+    pooled = f"{method} pooled (k = {res.k}); red: 95% prediction interval"
+    labels = [_label(r) for _, r in cl.iterrows()] + [pooled]
     ax.set_yticks([*ys, 0.5], labels, fontsize=7)
     ax.set_xlabel(f"effect ({scale}); > 0 favours LNN")
     ax.set_title(title or f"{source} · {dimension or 'all'} · {metric_family or 'all'}")
