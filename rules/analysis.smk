@@ -21,11 +21,11 @@ rule pool_effects:
         leave_one_out="results/analysis/leave_one_out.parquet",
         sign_test="results/analysis/sign_test.parquet",
         egger="results/analysis/egger.parquet",
+    log:
+        "logs/pool_effects/pool_effects.log",
     params:
         alpha=CFG["analysis"]["alpha"],
         bootstrap=CFG["analysis"]["bootstrap"],
-    log:
-        "logs/pool_effects/pool_effects.log",
     script:
         "../workflow/scripts/pool_effects.py"
 
@@ -41,12 +41,12 @@ rule rank_models:
         friedman="results/analysis/rank_friedman.parquet",
         means="results/analysis/rank_means.parquet",
         pairwise="results/analysis/rank_pairwise.parquet",
+    log:
+        "logs/rank_models/rank_models.log",
     params:
         alpha=CFG["analysis"]["alpha"],
         bootstrap=CFG["analysis"]["bootstrap"],
         rope=CFG["analysis"]["rope"],
-    log:
-        "logs/rank_models/rank_models.log",
     script:
         "../workflow/scripts/rank_models.py"
 
@@ -60,11 +60,11 @@ rule check_reproduction:
     output:
         directions="results/analysis/rvr_directions.parquet",
         values="results/analysis/rvr_values.parquet",
+    log:
+        "logs/check_reproduction/check_reproduction.log",
     params:
         stand_ins=CFG["analysis"]["stand_ins"],
         own_tasks=CFG["analysis"]["own_tasks"],
         alpha=CFG["analysis"]["alpha"],
-    log:
-        "logs/check_reproduction/check_reproduction.log",
     script:
         "../workflow/scripts/check_reproduction.py"

@@ -4,6 +4,14 @@ rule train_baseline:
         code=lib("training.py", "models.py", "tasks.py", "conditions.py", "pipeline.py"),
     output:
         "results/runs/{task}/{model}/seed{seed}.parquet",
+    log:
+        "logs/train_baseline/{task}/{model}/seed{seed}.log",
+    benchmark:
+        "benchmarks/train_baseline/{task}/{model}/seed{seed}.tsv"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=30,
     params:
         training=CFG["training"],
         model_params=lambda wc: CFG["model_params"].get(wc.model, {}),
@@ -12,14 +20,6 @@ rule train_baseline:
         user_tasks=lambda wc: {
             k: v for k, v in CFG["user_tasks"].items() if k == wc.task
         },
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=30,
-    log:
-        "logs/train_baseline/{task}/{model}/seed{seed}.log",
-    benchmark:
-        "benchmarks/train_baseline/{task}/{model}/seed{seed}.tsv"
     script:
         "../workflow/scripts/train_baseline.py"
 

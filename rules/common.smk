@@ -1,3 +1,5 @@
+import os
+
 # Validation first: the config is checked against its schema and the registries when the DAG is built.
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate

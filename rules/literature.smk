@@ -3,12 +3,13 @@ rule ingest_literature:
     input:
         papers=literature_files(),
         schema="workflow/schemas/literature.schema.yaml",
+        bib=f"{CFG['literature_dir']}/references.bib",
         code=lib("literature/loader.py", "literature/vocabulary.py", "tables.py"),
     output:
         "results/literature/reported.parquet",
-    params:
-        literature_dir=CFG["literature_dir"],
     log:
         "logs/ingest_literature/ingest_literature.log",
+    params:
+        literature_dir=lambda wildcards, input: os.path.dirname(input.bib),
     script:
         "../workflow/scripts/ingest_literature.py"

@@ -34,10 +34,10 @@ rule render_report_html:
     output:
         html="reports/report.html",
         tables=directory("reports/tables"),
-    params:
-        config=CFG,
     log:
         "logs/render_report_html/render_report_html.log",
+    params:
+        config=CFG,
     script:
         "../workflow/scripts/render_report_html.py"
 
