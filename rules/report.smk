@@ -28,12 +28,27 @@ rule render_report_html:
             "report/figures.py",
             "report/export.py",
             "templates/report.html.j2",
+            "report/labels.py",
             "literature/survey.py",
             "claims.py",
+            "verdicts.py",
+            "stats/meta.py",
+            "stats/plots.py",
+            "stats/ranks.py",
         ),
     output:
-        html="reports/report.html",
-        tables=directory("reports/tables"),
+        html=report(
+            "reports/report.html",
+            caption="../workflow/report/report.rst",
+            category="Report",
+            labels={"format": "HTML"},
+        ),
+        tables=report(
+            directory("reports/tables"),
+            patterns=["{name}.csv"],
+            caption="../workflow/report/tables.rst",
+            category="Tables",
+        ),
     log:
         "logs/render_report_html/render_report_html.log",
     params:
@@ -47,7 +62,12 @@ rule render_report_pdf:
     input:
         html="reports/report.html",
     output:
-        "reports/report.pdf",
+        report(
+            "reports/report.pdf",
+            caption="../workflow/report/report.rst",
+            category="Report",
+            labels={"format": "PDF"},
+        ),
     log:
         "logs/render_report_pdf/render_report_pdf.log",
     script:

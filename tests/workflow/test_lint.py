@@ -23,7 +23,6 @@ def test_only_accepted_lints() -> None:
     for line in out.splitlines():
         if line.startswith("Lints for"):
             where = line
-        elif m := re.match(r"^\s{4}\* (.+?):?$", line):
-            if m.group(1).rstrip(":") not in ACCEPTED:
-                found.append(f"{where} {m.group(1)}")
+        elif (m := re.match(r"^\s{4}\* (.+?):?$", line)) and m.group(1).rstrip(":") not in ACCEPTED:
+            found.append(f"{where} {m.group(1)}")
     assert not found, found

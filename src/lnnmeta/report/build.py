@@ -1,12 +1,20 @@
-"""Assemble the report from the data: sections (0) claims ... (6) methods, tables exported alongside."""
+"""Assemble the report from the data: sections (0) claims ... (6) methods, tables exported alongside.
+
+Every number in the report is computed here or in :mod:`lnnmeta.stats` from the tables the workflow
+wrote; a section whose data does not exist says so in a visible note instead of disappearing.
+Tables that are long stay whole in the HTML and in ``reports/tables/`` (CSV, Markdown, LaTeX) but
+print only their first rows in the PDF.
+"""
 
 from __future__ import annotations
 
-import json
+import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import yaml
 
 from lnnmeta.atomic import write_text
 from lnnmeta.claims import load_claims
@@ -14,9 +22,10 @@ from lnnmeta.literature.survey import conflicts, quality_summary, regenerate_tab
 from lnnmeta.pipeline import git_commit, versions
 from lnnmeta.report import figures
 from lnnmeta.report.export import export_table
-from lnnmeta.report.render import Section, render_html
+from lnnmeta.report.labels import Formatter, interval, measure_label, number
+from lnnmeta.report.render import Section, display_frame, render_html
 from lnnmeta.tables import read_table
-from lnnmeta.verdicts import claim_verdicts
+from lnnmeta.verdicts import MIN_K, claim_verdicts, dimension_verdicts
 
 QUESTION = (
     "Do liquid neural networks (LTC, CfC, NCP) beat recurrent networks (RNN, LSTM, GRU) in accuracy, "
@@ -24,6 +33,28 @@ QUESTION = (
     "according to what we can rerun, and how sure can we be?"
 )
 DIMENSIONS = ("accuracy", "efficiency", "generalization")
+#: Rows a long table prints in the PDF (every row stays in the HTML and the CSV).
+PRINT_ROWS = 12
+#: Survey tables print whole up to this many rows (the papers' own models are often the last rows).
+SURVEY_PRINT_ROWS = 30
+EFFICIENCY_COLS = [
+    "n_params",
+    "model_bytes",
+    "peak_train_mem_bytes",
+    "saved_for_backward_bytes",
+    "train_time_per_epoch_s",
+    "infer_latency_s",
+]
+SCALE_WORDS = {
+    "smd": "Hedges' g (standardized mean difference)",
+    "log_ratio": "log ratio of means",
+}
+DIRECTION_WORDS = {
+    "lnn_better": "LNNs better than RNNs",
+    "rnn_better": "RNNs better than LNNs",
+    "lnn_not_better": "LNNs not better than RNNs",
+}
+MARK = {"supported": "good", "contradicted": "bad", "inconclusive": "neutral"}
 
 
 def _register_analysis_schemas() -> None:
@@ -52,6 +83,27 @@ def read_analysis(paths: list[str]) -> dict[str, pd.DataFrame]:
     return {Path(p).stem: read_table(p, SCHEMA_OF[Path(p).stem]) for p in paths}
 
 
+def _clean(text: str) -> str:
+    return " ".join(re.sub(r"[{}]", "", text).replace("\\&", "&").split())
+
+
+def format_authors(field: str, max_authors: int = 6) -> str:
+    """BibTeX authors (``Last, First and ...`` or ``First Last and ...``) as ``Last F., ...``."""
+    names = [n.strip() for n in _clean(field).split(" and ") if n.strip()]
+    out = []
+    for n in names:
+        if "," in n:
+            last, first = (p.strip() for p in n.split(",", 1))
+        else:
+            parts = n.split()
+            last, first = parts[-1], " ".join(parts[:-1])
+        initials = " ".join(p[0] + "." for p in re.split(r"[\s-]+", first) if p)
+        out.append(f"{last} {initials}".strip())
+    if len(out) > max_authors:
+        return ", ".join(out[:max_authors]) + " et al."
+    return ", ".join(out)
+
+
 def references(bib_path: str | Path) -> list[str]:
     """The BibTeX entries rendered as one plain-text reference each, sorted by key."""
     import bibtexparser
@@ -60,14 +112,64 @@ def references(bib_path: str | Path) -> list[str]:
         db = bibtexparser.load(f)
     out = []
     for e in sorted(db.entries, key=lambda e: e["ID"]):
-        authors = " ".join(e.get("author", "").replace("\n", " ").split())
-        venue = (
-            e.get("journal") or e.get("booktitle") or e.get("howpublished") or e.get("eprint", "")
-        )
-        out.append(
-            f"[{e['ID']}] {authors}. {e.get('title', '').strip('{}')}. {venue} ({e.get('year', '')})."
-        )
+        venue = _clean(e.get("journal") or e.get("booktitle") or e.get("howpublished") or "")
+        parts = [f"[{e['ID']}] {format_authors(e.get('author', ''))} ({e.get('year', 'n.d.')})."]
+        parts.append(f"{_clean(e.get('title', ''))}.")
+        if venue:
+            vol = e.get("volume", "")
+            pages = e.get("pages", "").replace("--", "–")
+            parts.append(venue + (f" {vol}" if vol else "") + (f", {pages}" if pages else "") + ".")
+        if e.get("doi"):
+            parts.append(f"doi:{e['doi']}.")
+        if e.get("eprint"):
+            parts.append(f"arXiv:{e['eprint']}.")
+        out.append(" ".join(parts))
     return out
+
+
+def plural(n: Any, word: str) -> str:
+    """``1 paper``, ``2 papers``."""
+    return f"{n} {word}" + ("" if int(n) == 1 else "s")
+
+
+def distinct_column_labels(reported: pd.DataFrame) -> pd.DataFrame:
+    """Reported rows whose ``dataset`` (a survey table's column label) is unique within each table.
+
+    Two columns of one paper table can share a dataset (accuracy and time per epoch on PhysioNet);
+    their labels get the column id appended so that the regenerated table keeps both columns.
+    """
+    out = reported.copy()
+    keys = ["paper_key", "table_id", "dataset"]
+    shared = out.groupby(keys)["column_id"].transform("nunique") > 1
+    out.loc[shared, "dataset"] = [
+        f"{d} [{str(c).replace('_', ' ')}]"
+        for d, c in zip(out.loc[shared, "dataset"], out.loc[shared, "column_id"], strict=True)
+    ]
+    return out
+
+
+def drop_repeated_families(meta: pd.DataFrame) -> pd.DataFrame:
+    """Pooled rows without those of a metric family that holds every comparison of its dimension.
+
+    When a dimension has one metric family, its row repeats the ``all`` row; only ``all`` is kept.
+    """
+    keys = ["source", "scope", "dimension", "scale", "method"]
+    ks = {
+        tuple(r[k] for k in keys): r["k"]
+        for _, r in meta[meta["metric_family"] == "all"].iterrows()
+    }
+    keep = [
+        r["metric_family"] == "all" or ks.get(tuple(r[k] for k in keys)) != r["k"]
+        for _, r in meta.iterrows()
+    ]
+    return meta[keep]
+
+
+def _short_cites(reported: pd.DataFrame) -> dict[str, str]:
+    return {
+        str(k): str(g["source"].iloc[0]).split(",")[0]
+        for k, g in reported.groupby("paper_key", sort=True)
+    }
 
 
 class ReportBuilder:
@@ -91,182 +193,329 @@ class ReportBuilder:
         self.config = config
         self.tables_dir = tables_dir
         self.exported: list[str] = []
-
-    def export(self, df: pd.DataFrame, stem: str, caption: str) -> None:
-        export_table(df, self.tables_dir, stem, caption)
-        self.exported.append(stem)
+        self.n_figures = 0
+        self.verdicts = claim_verdicts(
+            claims,
+            self.get("meta"),
+            self.get("rank_pairwise"),
+            list(config.get("models", [])),
+            self.get("effects"),
+        )
 
     def get(self, name: str) -> pd.DataFrame:
         return self.a.get(name, pd.DataFrame())
 
-    # (0) claims
+    # helpers ------------------------------------------------------------------------------------
+    def export(
+        self,
+        df: pd.DataFrame,
+        stem: str,
+        caption: str,
+        formats: Mapping[str, Formatter] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> str:
+        """Export a table (CSV raw; Markdown and LaTeX as displayed); returns the CSV's path."""
+        export_table(
+            df,
+            self.tables_dir,
+            stem,
+            caption,
+            display=display_frame(df, formats=formats, headers=headers),
+        )
+        self.exported.append(stem)
+        return f"reports/tables/{stem}.csv"
+
+    def table(
+        self,
+        s: Section,
+        df: pd.DataFrame,
+        caption: str,
+        stem: str | None = None,
+        **opts: Any,
+    ) -> None:
+        """Add a table to a section (and export it when ``stem`` is given)."""
+        if df.empty:
+            s.notice(f"{caption}: no rows in this data.")
+            return
+        if stem:
+            opts["full_table"] = self.export(
+                df, stem, caption, opts.get("formats"), opts.get("headers")
+            )
+        s.table(df, caption, **opts)
+
+    def figure(self, s: Section, fig: Any, caption: str, screen_only: bool = False) -> None:
+        uri, width = figures.embed(fig)
+        self.n_figures += 1
+        s.figure(uri, caption, width_in=width, screen_only=screen_only)
+
+    def evidence_counts(self) -> dict[str, int]:
+        runs = self.runs
+        return {
+            "papers": int(self.reported["paper_key"].nunique()),
+            "numbers": len(self.reported),
+            "tasks": int(runs["task"].nunique()) if not runs.empty else 0,
+            "models": int(runs["model"].nunique()) if not runs.empty else 0,
+            "seeds": int(runs["seed"].nunique()) if not runs.empty else 0,
+            "runs": int(runs[["task", "model", "seed"]].drop_duplicates().shape[0])
+            if not runs.empty
+            else 0,
+        }
+
+    def lead(self) -> list[str]:
+        c = self.evidence_counts()
+        v = self.verdicts["verdict"].value_counts() if not self.verdicts.empty else pd.Series()
+        claims = ", ".join(
+            f"{int(v.get(x, 0))} {x}" for x in ("supported", "contradicted", "inconclusive")
+        )
+        return [
+            f"Evidence: {c['papers']} papers with {c['numbers']} reported numbers; "
+            f"{c['runs']} training runs of our own ({c['models']} models × {c['tasks']} tasks × "
+            f"{c['seeds']} seeds). Of {len(self.verdicts)} claims under test: {claims}."
+        ]
+
+    # (0) claims ---------------------------------------------------------------------------------
     def claims_section(self) -> Section:
         s = Section("claims", "0. Claims under test")
         s.paragraphs.append(
-            "Each claim (config/claims.yaml) is judged twice: by the pooled effects of what papers report and by "
-            "the reruns. Positive effects mean the LNN is better. The rules are in the Methods section."
+            "Each claim (config/claims.yaml) is judged twice: by the random-effects pooling of what the "
+            "papers report and by our reruns, on exactly the evidence the claim names (for "
+            "generalization claims, only the rerun conditions of the named kinds). Positive effects "
+            "mean the LNN is better. The rules, and the words used for the amount of evidence, are "
+            "in the Methods section."
         )
-        verdicts = claim_verdicts(
-            self.claims, self.get("meta"), self.get("rank_pairwise"), list(self.config["models"])
+        vt = self.verdicts
+        by_id = {c["id"]: c for c in self.claims}
+        cards = []
+        for _, r in vt.iterrows():
+            c = by_id[r["id"]]
+            rr = c.get("rerun") or {}
+            lit = c.get("literature") or {}
+            named = (
+                "conditions " + ", ".join(rr["condition_kinds"])
+                if rr.get("condition_kinds")
+                else "measures " + ", ".join(rr["measures"])
+                if rr.get("measures")
+                else "every " + c["dimension"] + " comparison"
+            )
+            tested = (
+                f"Tested: {DIRECTION_WORDS[c['direction']]} ({c['quantifier']}); papers: "
+                f"{lit.get('dimension', c['dimension'])}"
+                + (f" / {lit['metric_family']}" if lit.get("metric_family") else "")
+                + f"; reruns: {named}."
+            )
+            cards.append(
+                {
+                    "id": r["id"],
+                    "claim": r["claim"],
+                    "quote": r["quote"],
+                    "source": r["source"],
+                    "verdict": r["verdict"],
+                    "mark": MARK[r["verdict"]],
+                    "basis": r["basis"],
+                    "tested": tested,
+                    "sides": [
+                        {
+                            "name": "Papers",
+                            "verdict": r["literature"],
+                            "mark": MARK[r["literature"]],
+                            "evidence": r["literature evidence"],
+                            "amount": r["literature amount"],
+                            "strength": r["literature strength"],
+                        },
+                        {
+                            "name": "Reruns",
+                            "verdict": r["reruns"],
+                            "mark": MARK[r["reruns"]],
+                            "evidence": r["rerun evidence"],
+                            "amount": r["rerun amount"],
+                            "strength": r["rerun strength"],
+                        },
+                    ],
+                }
+            )
+        counts = vt["verdict"].value_counts()
+        s.paragraphs.append(
+            "Verdicts: "
+            + ", ".join(
+                f"{int(counts.get(x, 0))} {x}"
+                for x in ("supported", "contradicted", "inconclusive")
+            )
+            + f" of {len(vt)} claims. Estimates are pooled effects with 95% intervals "
+            "(smd = Hedges' g, log_ratio = log of the ratio of means; > 0 favours the LNN)."
         )
-        self.export(verdicts, "claims", "Claims under test and their computed verdicts")
-        s.table(verdicts, "Claims and verdicts (literature and reruns side by side)")
+        s.claims(cards)
+        self.export(vt, "claims", "Claims under test and their computed verdicts")
         return s
 
-    # (1) summary
+    # (1) summary --------------------------------------------------------------------------------
     def summary_section(self) -> Section:
         s = Section("summary", "1. Summary: one verdict per dimension")
-        meta = self.get("meta")
-        rows = []
-        for source in ("reported", "rerun"):
-            for dim in DIMENSIONS:
-                sel = (
-                    meta[
-                        (meta["source"] == source)
-                        & (meta["scope"] == "overall")
-                        & (meta["method"] == "REML")
-                        & (meta["dimension"] == dim)
-                        & (meta["metric_family"] == "all")
-                    ]
-                    if not meta.empty
-                    else meta
-                )
-                if sel.empty:
-                    rows.append(
-                        {
-                            "source": source,
-                            "dimension": dim,
-                            "scale": "",
-                            "estimate": None,
-                            "95% CI": "",
-                            "prediction interval": "",
-                            "k": 0,
-                            "papers": 0,
-                            "verdict": "inconclusive",
-                            "note": "no comparisons with a usable variance",
-                        }
-                    )
-                    continue
-                for _, r in sel.iterrows():
-                    v = (
-                        "LNN better"
-                        if r["ci_low"] > 0
-                        else "RNN better"
-                        if r["ci_high"] < 0
-                        else "inconclusive"
-                    )
-                    rows.append(
-                        {
-                            "source": source,
-                            "dimension": dim,
-                            "scale": r["scale"],
-                            "estimate": r["estimate"],
-                            "95% CI": f"[{r['ci_low']:.3g}, {r['ci_high']:.3g}]",
-                            "prediction interval": ""
-                            if pd.isna(r["pi_low"])
-                            else f"[{r['pi_low']:.3g}, {r['pi_high']:.3g}]",
-                            "k": int(r["k"]),
-                            "papers": int(r["n_papers"]),
-                            "verdict": v,
-                            "note": r["note"] or "",
-                        }
-                    )
-        table = pd.DataFrame(rows)
-        self.export(
-            table, "summary", "Pooled LNN-vs-RNN effect per dimension (REML, Knapp-Hartung)"
+        summary, detail = dimension_verdicts(self.get("meta"), self.get("effects"), DIMENSIONS)
+        lines: dict[tuple[str, str], list[str]] = {}
+        for _, r in detail.iterrows():
+            key = (r["dimension"], r["source"])
+            if r["k"] == 0:
+                lines.setdefault(key, []).append("nothing to pool")
+                continue
+            lines.setdefault(key, []).append(
+                f"{r['scale']} {number(r['estimate'])} {interval(r['ci_low'], r['ci_high'])}, "
+                f"k = {r['k']}: {r['says']}"
+            )
+        table = pd.DataFrame(
+            [
+                {
+                    "Dimension": r["dimension"],
+                    "Verdict": r["verdict"],
+                    "Papers say (pooled effect [95% CI])": "\n".join(
+                        lines.get((r["dimension"], "reported"), [])
+                    ),
+                    "Literature evidence": r["literature evidence"],
+                    "Reruns say (pooled effect [95% CI])": "\n".join(
+                        lines.get((r["dimension"], "rerun"), [])
+                    ),
+                    "Rerun evidence": r["rerun evidence"],
+                }
+                for _, r in summary.iterrows()
+            ]
         )
-        s.table(
-            table,
-            "Pooled effect per dimension (positive = LNN better; smd = Hedges' g, log_ratio = log of mean ratio)",
-        )
-        n_runs = self.runs[["task", "model", "seed"]].drop_duplicates().shape[0]
         s.paragraphs.append(
-            f"Evidence: {self.reported['paper_key'].nunique()} papers, {len(self.reported)} reported numbers; "
-            f"{self.runs['task'].nunique()} rerun tasks, {self.runs['model'].nunique()} models, "
-            f"{self.runs['seed'].nunique()} seeds, {n_runs} training runs."
+            "One verdict per dimension: each REML random-effects pooling with at least "
+            f"{MIN_K} comparisons says 'LNN better' (95% interval above 0), 'RNN better' (below 0) or "
+            "'inconclusive'; the dimension's verdict is their common answer, 'mixed' if they disagree. "
+            "Effects are pooled on two scales that are never mixed: smd (Hedges' g) where both sides "
+            "report a spread and run count, log_ratio (log of the ratio of means) for positive error "
+            "and cost measures; generalization effects of the reruns are the drops under noise, shift, "
+            "irregular sampling and length change."
+        )
+        self.table(s, table, "Verdict per dimension (positive effects favour the LNN)", "summary")
+
+        def evidence(r: pd.Series) -> str:
+            if r["source"] == "reported":
+                text = f"{plural(r['papers'], 'paper')}, {plural(r['tasks'], 'task')}"
+            else:
+                text = f"{plural(r['tasks'], 'task')}, {plural(r['runs'], 'training run')}"
+            return text + (f"; {r['without spread']} without spread" if r["without spread"] else "")
+
+        shown = pd.DataFrame(
+            {
+                "dimension": detail["dimension"],
+                "source": detail["source"].map({"reported": "papers", "rerun": "reruns"}),
+                "scale": detail["scale"],
+                "estimate [95% CI]": [
+                    f"{number(e)} {interval(a, b)}" if pd.notna(e) else ""
+                    for e, a, b in zip(
+                        detail["estimate"], detail["ci_low"], detail["ci_high"], strict=True
+                    )
+                ],
+                "pi": [
+                    interval(a, b) for a, b in zip(detail["pi_low"], detail["pi_high"], strict=True)
+                ],
+                "k": detail["k"],
+                "evidence": [evidence(r) for _, r in detail.iterrows()],
+                "says": detail["says"],
+                "note": detail["note"],
+            }
+        )
+        self.table(
+            s,
+            shown,
+            "Pooled effects behind the verdicts (REML, Knapp-Hartung 95% CI; k = pooled comparisons; "
+            "'without spread' = comparisons that enter only the sign test)",
+            "summary_pooled",
+            headers={"says": "Says", "evidence": "Evidence behind it"},
+            formats={"k": str},
+        )
+        c = self.evidence_counts()
+        s.paragraphs.append(
+            f"Evidence in total: {c['papers']} papers, {c['numbers']} reported numbers; "
+            f"{c['tasks']} rerun tasks, {c['models']} models, {c['seeds']} seeds, {c['runs']} training runs."
         )
         return s
 
-    # (2) literature
+    # (2) literature -----------------------------------------------------------------------------
     def literature_section(self) -> Section:
         s = Section("literature", "2. The literature")
+        if self.reported.empty:
+            s.notice("No reported numbers: config/literature/ holds no paper.")
+            return s
         s.paragraphs.append(
-            "Each table below is rebuilt from the curated data (config/literature/) and can be held next to the "
-            "paper; † marks a row the paper copied from another paper (counted once in the statistics)."
+            "Each table below is rebuilt from the curated data (config/literature/<paper>.yaml) and can "
+            "be held next to the paper; values are as printed (value ± spread); † marks a row the "
+            "paper copied from another paper (counted once in the statistics). The caption gives "
+            "the paper, the table's location and its caption in the paper."
         )
-        cites = {
-            k: g["source"].iloc[0].split(",")[0] for k, g in self.reported.groupby("paper_key")
-        }
-        for (paper, table), df in regenerate_tables(self.reported).items():
+        s.heading("Survey tables regenerated from the data")
+        cites = _short_cites(self.reported)
+        for (paper, table), df in regenerate_tables(distinct_column_labels(self.reported)).items():
             g = self.reported[
                 (self.reported["paper_key"] == paper) & (self.reported["table_id"] == table)
             ]
-            caption = f"{cites[paper]}, {g['location'].iloc[0]}: {g['caption'].iloc[0]}"
-            self.export(df, f"survey_{paper}_{table}", caption)
-            s.table(df, caption)
-        meta = self.get("meta")
-        if not meta.empty:
-            lit = meta[(meta["source"] == "reported") & (meta["scope"] == "overall")]
-            cols = [
-                "dimension",
-                "metric_family",
-                "scale",
-                "method",
-                "k",
-                "n_papers",
-                "estimate",
-                "ci_low",
-                "ci_high",
-                "tau2",
-                "i2",
-                "q",
-                "pi_low",
-                "pi_high",
-                "note",
-            ]
-            s.heading("Pooled effects and heterogeneity")
-            s.table(lit[cols], "Random-effects pooling of reported LNN-vs-RNN effects (overall)")
-            self.export(lit[cols], "literature_meta", "Random-effects pooling of reported effects")
+            caption = (
+                f"{cites[paper]} [{paper}], {g['location'].iloc[0]}: {g['caption'].iloc[0]} "
+                f"(source: config/literature/{paper}.yaml, table {table})"
+            )
+            self.table(
+                s,
+                df,
+                caption,
+                f"survey_{paper}_{table}",
+                print_rows=SURVEY_PRINT_ROWS,
+                formats={c: str for c in df.columns},
+            )
+        self._pooled_literature(s)
         self._forest(s)
-        loo = self.get("leave_one_out")
-        if not loo.empty:
-            s.heading("Leave-one-paper-out sensitivity")
-            cols = [
-                "left_out",
-                "dimension",
-                "metric_family",
-                "scale",
-                "k",
-                "estimate",
-                "ci_low",
-                "ci_high",
-            ]
-            sel = loo[(loo["source"] == "reported") & (loo["metric_family"] == "all")][cols]
-            s.table(sel, "Overall REML estimate with each paper left out")
-        sign = self.get("sign_test")
-        if not sign.empty:
-            s.heading("Sign test over comparisons without spread")
-            cols = [
-                "source",
-                "scope",
-                "dimension",
-                "metric_family",
-                "subset",
-                "n_positive",
-                "n_negative",
-                "n_ties",
-                "prop_lnn_better",
-                "p_value",
-                "note",
-            ]
-            sel = sign[(sign["scope"] == "overall")][cols]
-            s.table(sel, "Binomial sign test on the direction of LNN-vs-RNN comparisons")
-            self.export(sign, "sign_tests", "Sign tests")
-        egger = self.get("egger")
-        if not egger.empty:
-            s.heading("Small-study effects (Egger's test, only when k >= 10)")
-            s.table(egger, "Egger's regression test")
+        self._sensitivity(s)
+        self._bias(s)
         return s
+
+    def _pooled_literature(self, s: Section) -> None:
+        s.heading("Pooled effects and heterogeneity")
+        meta = self.get("meta")
+        lit = (
+            meta[(meta["source"] == "reported") & (meta["scope"] == "overall")]
+            if not meta.empty
+            else meta
+        )
+        if lit.empty:
+            s.notice("No pooled effects: no reported comparison has a usable spread.")
+            return
+        lit = drop_repeated_families(lit).sort_values(
+            ["dimension", "scale", "metric_family", "method"]
+        )
+        shown = lit.assign(
+            ci=[interval(a, b) for a, b in zip(lit["ci_low"], lit["ci_high"], strict=True)],
+            pi=[interval(a, b) for a, b in zip(lit["pi_low"], lit["pi_high"], strict=True)],
+        )
+        cols = [
+            "dimension",
+            "metric_family",
+            "scale",
+            "k",
+            "n_papers",
+            "estimate",
+            "ci",
+            "pi",
+            "tau2",
+            "i2",
+            "q",
+            "q_p",
+            "note",
+        ]
+        reml = shown[shown["method"] == "REML"][cols]
+        self.table(
+            s,
+            reml,
+            "Random-effects pooling (REML, Knapp-Hartung 95% CI, 95% prediction interval) of the "
+            "reported LNN-vs-RNN effects; τ², I² and Cochran's Q measure heterogeneity",
+            "literature_meta",
+        )
+        self.table(
+            s,
+            shown[["method", *cols]],
+            "REML and DerSimonian-Laird side by side (every pooled row)",
+            "literature_meta_all_methods",
+            screen_only=True,
+        )
 
     def _forest(self, s: Section) -> None:
         from lnnmeta import stats
@@ -278,27 +527,32 @@ class ReportBuilder:
                 & (meta["scope"] == "overall")
                 & (meta["method"] == "REML")
                 & (meta["metric_family"] == "all")
+                & (meta["k"] >= 1)
             ]
             if not meta.empty
             else meta
         )
-        if lit.empty:
-            s.notice("No pooled effects: forest plots need comparisons with a usable variance.")
-            return
         s.heading("Forest plots")
+        if lit.empty:
+            s.notice("No forest plots: no reported comparison has a usable spread.")
+            return
         for _, r in lit.iterrows():
-            if int(r["k"]) < 1:
-                continue
-            title = f"{r['dimension']} ({r['scale']}), reported: k = {int(r['k'])}"
+            k = int(r["k"])
+            title = f"{r['dimension']}, {r['scale']}: k = {k} comparisons"
             fig = stats.forest_plot(
                 effects, source="reported", dimension=r["dimension"], scale=r["scale"], title=title
             )
-            s.figure(
-                figures.to_data_uri(fig),
-                f"Forest plot, {title}: one row per comparison (paper, task, metric), "
-                "pooled REML diamond and prediction interval (red) at the bottom.",
+            self.figure(
+                s,
+                fig,
+                f"Forest plot, reported {r['dimension']} effects on the {SCALE_WORDS.get(r['scale'], r['scale'])} "
+                f"scale (k = {k}, {int(r['n_papers'])} papers). Each row is one comparison (paper · task · "
+                "metric, with the number of LNN-RNN pairs averaged into it): square = effect, whiskers = "
+                "its 95% interval. Black diamond = REML pooled estimate spanning its Knapp-Hartung 95% "
+                "interval; red bar under it = 95% prediction interval for a new comparison; dashed line "
+                "= no difference. Right of 0 favours the LNN.",
             )
-            if int(r["k"]) >= 10:
+            if k >= 10:
                 fig = stats.funnel_plot(
                     effects,
                     source="reported",
@@ -306,92 +560,313 @@ class ReportBuilder:
                     scale=r["scale"],
                     title=title,
                 )
-                s.figure(
-                    figures.to_data_uri(fig),
-                    f"Funnel plot, {title}: effect against standard error.",
+                self.figure(
+                    s,
+                    fig,
+                    f"Funnel plot, reported {r['dimension']} effects ({r['scale']}, k = {k}): each dot is "
+                    "one comparison, effect against its standard error (precise comparisons at the top). "
+                    "Vertical line = pooled estimate; dashed lines = pseudo 95% region. An asymmetric "
+                    "cloud hints at small-study effects (see Egger's test below).",
+                )
+            else:
+                s.text(
+                    f"No funnel plot for {r['dimension']} ({r['scale']}): k = {k} < 10 comparisons."
                 )
 
-    # (3) reruns
+    def _sensitivity(self, s: Section) -> None:
+        from lnnmeta import stats
+
+        s.heading("Sensitivity")
+        meta, loo, effects = self.get("meta"), self.get("leave_one_out"), self.get("effects")
+        if meta.empty:
+            s.notice("No sensitivity analysis: nothing was pooled.")
+            return
+        base = meta[
+            (meta["source"] == "reported")
+            & (meta["scope"] == "overall")
+            & (meta["metric_family"] == "all")
+            & (meta["k"] > 0)
+        ]
+        lit_eff = effects[effects["source"] == "reported"] if not effects.empty else effects
+        no_copy = (
+            stats.pool_effects(
+                lit_eff, methods=("REML",), include_copied=False, scopes=("overall",)
+            )
+            if not lit_eff.empty
+            else pd.DataFrame()
+        )
+        rows = []
+        for (dim, scale), g in base.groupby(["dimension", "scale"], sort=True):
+            reml = g[g["method"] == "REML"]
+            dl = g[g["method"] == "DL"]
+            rec: dict[str, Any] = {"Dimension": dim, "Scale": scale}
+
+            def est(frame: pd.DataFrame) -> str:
+                if frame.empty or pd.isna(frame["estimate"].iloc[0]):
+                    return ""
+                r = frame.iloc[0]
+                return f"{number(r['estimate'])} {interval(r['ci_low'], r['ci_high'])}, k = {int(r['k'])}"
+
+            rec["REML (main analysis)"] = est(reml)
+            rec["DerSimonian-Laird"] = est(dl)
+            nc = (
+                no_copy[
+                    (no_copy["dimension"] == dim)
+                    & (no_copy["scale"] == scale)
+                    & (no_copy["metric_family"] == "all")
+                ]
+                if not no_copy.empty
+                else no_copy
+            )
+            rec["Without copied numbers"] = est(nc) or "nothing left"
+            lsel = (
+                loo[
+                    (loo["source"] == "reported")
+                    & (loo["dimension"] == dim)
+                    & (loo["scale"] == scale)
+                    & (loo["metric_family"] == "all")
+                    & (loo["method"] == "REML")
+                ]
+                if not loo.empty
+                else loo
+            )
+            lok = lsel[lsel["estimate"].notna()] if not lsel.empty else lsel
+            if lok.empty:
+                rec["Leave one paper out: range of estimates"] = "no paper can be left out"
+                rec["Leave one paper out: CI excludes 0"] = ""
+            else:
+                rec["Leave one paper out: range of estimates"] = (
+                    f"{number(lok['estimate'].min())} to {number(lok['estimate'].max())}"
+                )
+                excl = ((lok["ci_low"] > 0) | (lok["ci_high"] < 0)).sum()
+                rec["Leave one paper out: CI excludes 0"] = f"{int(excl)} of {len(lok)}"
+            rows.append(rec)
+        self.table(
+            s,
+            pd.DataFrame(rows),
+            "How the pooled literature estimate moves: another tau² estimator, without copied "
+            "numbers, and with each paper left out (REML; estimate [95% CI])",
+            "literature_sensitivity",
+        )
+        if not loo.empty:
+            sel = loo[(loo["source"] == "reported") & (loo["metric_family"] == "all")]
+            shown = sel.assign(
+                ci=[interval(a, b) for a, b in zip(sel["ci_low"], sel["ci_high"], strict=True)]
+            )[["left_out", "dimension", "scale", "k", "n_papers", "estimate", "ci", "i2", "note"]]
+            self.table(
+                s,
+                shown,
+                "Overall REML estimate with each paper left out",
+                "literature_leave_one_out",
+                screen_only=True,
+            )
+
+    def _bias(self, s: Section) -> None:
+        sign = self.get("sign_test")
+        s.heading("Comparisons without spread: sign test")
+        if sign.empty:
+            s.notice("No sign tests: no comparison was left without a spread.")
+        else:
+            sel = sign[(sign["source"] == "reported") & (sign["scope"] == "overall")]
+            sel = sel.assign(
+                ci=[interval(a, b) for a, b in zip(sel["ci_low"], sel["ci_high"], strict=True)]
+            )[
+                [
+                    "dimension",
+                    "metric_family",
+                    "subset",
+                    "n_positive",
+                    "n_negative",
+                    "n_ties",
+                    "prop_lnn_better",
+                    "ci",
+                    "p_value",
+                    "note",
+                ]
+            ]
+            self.table(
+                s,
+                sel,
+                "Binomial sign test on the direction of reported LNN-vs-RNN comparisons (subset "
+                "'no_spread': only those without a spread; 'all': every comparison)",
+                "sign_tests",
+                print_rows=PRINT_ROWS,
+                headers={"ci": "95% CI of share"},
+            )
+        egger = self.get("egger")
+        s.heading("Small-study effects (Egger's test, only when k ≥ 10)")
+        if egger.empty:
+            s.notice("No Egger's test: nothing was pooled.")
+            return
+        sel = egger[egger["source"] == "reported"][
+            [
+                "dimension",
+                "metric_family",
+                "scale",
+                "k",
+                "intercept",
+                "intercept_se",
+                "t",
+                "df",
+                "p_value",
+                "note",
+            ]
+        ]
+        self.table(s, sel, "Egger's regression test for funnel-plot asymmetry", "egger")
+
+    # (3) reruns ---------------------------------------------------------------------------------
     def reruns_section(self) -> Section:
         s = Section("reruns", "3. The reruns")
         runs = self.runs
         if runs.empty:
-            s.notice("No rerun results.")
+            s.notice("No rerun results: the grid trained no model.")
             return s
+        cfg = self.config
+        conds = sorted(set(runs["condition"]), key=lambda c: (c != "id", c))
+        s.paragraphs.append(
+            f"Models {', '.join(sorted(runs['model'].unique()))} were trained on "
+            f"{runs['task'].nunique()} tasks with {runs['seed'].nunique()} seeds each "
+            f"(backend {', '.join(sorted(runs['backend'].unique()))}; "
+            f"{cfg.get('training', {}).get('units', '?')} units, at most "
+            f"{cfg.get('training', {}).get('epochs', '?')} epochs) and tested in distribution and "
+            f"under {len(conds) - 1} shifted conditions: {', '.join(conds[1:]) or 'none'}."
+        )
         tasks = runs[["task", "stands_in_for", "metric", "higher_is_better"]].drop_duplicates(
             "task"
         )
-        s.table(tasks, "Tasks: what each stands in for, its metric and direction")
-        summ = self.get("rerun_summary")
-        idsum = (
-            summ[(summ["condition"] == "id") & (summ["measure"] == "metric")]
-            if not summ.empty
-            else summ
+        self.table(
+            s, tasks, "Tasks: what each stands in for, its metric and direction", "rerun_tasks"
         )
-        if not idsum.empty:
-            tab = idsum.assign(
-                result=[
-                    f"{m:.3g} [{lo:.3g}, {hi:.3g}]"
-                    for m, lo, hi in zip(
-                        idsum["mean"], idsum["ci_low"], idsum["ci_high"], strict=True
-                    )
-                ]
+        self._results(s)
+        self._comparisons(s)
+        self._ranks(s)
+        self._efficiency(s)
+        self._degradation(s)
+        self._irregular(s)
+        return s
+
+    def _summary_values(self) -> pd.DataFrame:
+        summ = self.get("rerun_summary")
+        return summ[summ["measure"] == "value"] if not summ.empty else summ
+
+    def _results(self, s: Section) -> None:
+        s.heading("Per-task results")
+        vals = self._summary_values()
+        idsum = vals[vals["condition"] == "id"] if not vals.empty else vals
+        if idsum.empty:
+            s.notice(
+                "No in-distribution summaries (results/analysis/rerun_summary.parquet is empty)."
             )
-            wide = tab.pivot(index="model", columns="task", values="result").reset_index()
-            s.table(wide, "In-distribution test metric per task: mean over seeds [95% t interval]")
-            self.export(wide, "rerun_results", "Rerun test metric, mean [95% CI] over seeds")
+            return
+        tab = idsum.assign(
+            result=[
+                f"{number(m)} {interval(lo, hi)}"
+                for m, lo, hi in zip(idsum["mean"], idsum["ci_low"], idsum["ci_high"], strict=True)
+            ]
+        )
+        wide = tab.pivot(index=["model", "family"], columns="task", values="result").reset_index()
+        wide.columns = [str(c) for c in wide.columns]
+        metrics = idsum.drop_duplicates("task").set_index("task")
+        headers = {
+            t: f"{t} ({metrics.loc[t, 'metric']}, {'↑' if metrics.loc[t, 'higher_is_better'] else '↓'})"
+            for t in metrics.index
+        }
+        self.table(
+            s,
+            wide.sort_values(["family", "model"]),
+            "In-distribution test metric per task: mean over seeds [95% t interval] (↑ higher is "
+            "better, ↓ lower is better)",
+            "rerun_results",
+            headers=headers,
+            formats={c: str for c in wide.columns},
+        )
+        ids = self.runs[self.runs["condition"] == "id"]
+        self.figure(
+            s,
+            figures.results_plot(idsum, ids),
+            "Per-task results. One panel per task, one row per model: marker = mean test metric over "
+            "seeds (circle LNN, square RNN), thick bar = 95% t interval, ticks above = the individual "
+            "seeds. The axis label says whether higher or lower is better.",
+        )
+
+    def _comparisons(self, s: Section) -> None:
         comp = self.get("rerun_comparisons")
-        if not comp.empty:
-            cols = [
+        s.heading("LNN vs RNN per task")
+        if comp.empty:
+            s.notice("No per-task comparisons: the grid has no LNN-RNN pair on a task.")
+            return
+        shown = comp.assign(
+            p_ci=[
+                f"[{a:.2f}, {b:.2f}]" if pd.notna(a) and pd.notna(b) else ""
+                for a, b in zip(comp["p_ci_low"], comp["p_ci_high"], strict=True)
+            ]
+        )[
+            [
                 "task",
                 "lnn_model",
                 "rnn_model",
                 "mean_lnn",
                 "mean_rnn",
                 "p_lnn_better",
-                "p_ci_low",
-                "p_ci_high",
+                "p_ci",
                 "test",
                 "p_value",
                 "p_holm",
                 "reject_holm",
             ]
-            s.heading("LNN vs RNN per task")
-            s.table(
-                comp[cols],
-                "P(LNN > RNN) over seeds with a bootstrap CI; Welch or Mann-Whitney, Holm-corrected",
-                max_rows=60,
-            )
-            self.export(comp, "rerun_comparisons", "Rerun comparisons per task")
-        self._ranks(s)
-        self._efficiency(s, summ)
-        self._degradation(s, summ)
-        return s
+        ]
+        self.table(
+            s,
+            shown,
+            "P(LNN > RNN) over seeds with a percentile-bootstrap 95% CI; Welch's t-test or "
+            "Mann-Whitney U, Holm-corrected over all pairs (means oriented so that higher is better)",
+            "rerun_comparisons",
+            print_rows=PRINT_ROWS,
+        )
 
     def _ranks(self, s: Section) -> None:
-        fr, means = self.get("rank_friedman"), self.get("rank_means")
-        if fr.empty:
-            return
-        s.heading("Ranks across tasks")
-        s.table(fr, "Friedman test per measure")
-        if not means.empty:
-            s.table(
-                means.sort_values(["measure", "mean_rank"]),
-                "Mean ranks across tasks (1 = best)",
-                max_rows=60,
-            )
         from lnnmeta import stats
 
-        rope = float(self.config.get("analysis", {}).get("rope", 0.01))
-        for measure, fig in sorted(
-            stats.rank_tests(self.runs, rope=rope, figures=True).figures.items()
-        ):
-            s.figure(
-                figures.to_data_uri(fig),
-                f"Critical-difference diagram, {measure}: mean ranks across tasks; "
-                "models joined by a bar are not significantly different (Nemenyi).",
+        s.heading("Ranks across tasks")
+        fr, means, pw = self.get("rank_friedman"), self.get("rank_means"), self.get("rank_pairwise")
+        if fr.empty:
+            s.notice("No rank tests: they need at least two tasks and three models.")
+            return
+        self.table(
+            s,
+            fr.assign(measure=[measure_label(m) for m in fr["measure"]]),
+            "Friedman test per measure (do the models' ranks across tasks differ?)",
+            "rank_friedman",
+        )
+        if not means.empty:
+            self.figure(
+                s,
+                figures.rank_heatmap(means),
+                "Mean rank of each model (rows) on each measure (columns) across tasks: 1 = best; "
+                "green = good, red = poor. Test score first, then the costs (parameters, bytes, "
+                "time), then the drop of the test metric under each shifted condition.",
             )
-        pw = self.get("rank_pairwise")
+        ok = fr[fr["p_value"].notna()]
+        for _, r in ok.sort_values("measure").iterrows():
+            m = str(r["measure"])
+            ranks = means[means["measure"] == m].set_index("model")["mean_rank"].dropna()
+            if len(ranks) < 2:
+                continue
+            fig = stats.cd_diagram(
+                ranks.astype(float),
+                pw[pw["measure"] == m],
+                measure_label(m),
+                float(r["cd_nemenyi"]),
+            )
+            self.figure(
+                s,
+                fig,
+                f"Critical-difference diagram, {measure_label(m)}: models placed at their mean rank "
+                f"across {int(r['n_tasks'])} tasks (1 = best, at the left); models joined by a thick "
+                "bar are not separated by the Holm-corrected pairwise Wilcoxon tests; the CD bar is "
+                "the Nemenyi critical difference.",
+                screen_only=m != "score",
+            )
         if not pw.empty:
             cols = [
                 "measure",
@@ -406,72 +881,190 @@ class ReportBuilder:
                 "p_b_better",
                 "bayes_verdict",
             ]
-            lnn_rnn = pw[pw["family_a"] != pw["family_b"]]
-            s.table(
-                lnn_rnn[cols],
-                "Pairwise Wilcoxon (Holm) and Bayesian signed-rank test with ROPE, LNN vs RNN pairs",
-                max_rows=40,
-            )
+            pairs = pw[pw["family_a"] != pw["family_b"]]
+            tested = pairs[pairs["p_value"].notna()]
+            lnn_rnn = tested.assign(measure=lambda d: [measure_label(m) for m in d["measure"]])[
+                cols
+            ]
             self.export(pw, "rank_pairwise", "Pairwise rank tests across tasks")
+            if len(tested) < len(pairs):
+                s.text(
+                    f"{len(pairs) - len(tested)} LNN-RNN pairs are not tested (a measure taken on "
+                    "fewer than 2 tasks); they are listed in reports/tables/rank_pairwise.csv."
+                )
+            self.table(
+                s,
+                lnn_rnn,
+                "Pairwise Wilcoxon signed-rank tests (Holm) and Bayesian signed-rank tests with a "
+                "ROPE across tasks, LNN vs RNN pairs (A better / equivalent / B better)",
+                print_rows=PRINT_ROWS,
+                full_table="reports/tables/rank_pairwise.csv",
+            )
 
-    def _efficiency(self, s: Section, summ: pd.DataFrame) -> None:
+    def _efficiency(self, s: Section) -> None:
         s.heading("Memory and speed")
-        cols = [
-            "n_params",
-            "model_bytes",
-            "peak_train_mem_bytes",
-            "saved_for_backward_bytes",
-            "train_time_per_epoch_s",
-            "infer_latency_s",
-        ]
         ids = self.runs[self.runs["condition"] == "id"]
         eff = (
-            ids.groupby(["model", "family"])[cols]
+            ids.groupby(["model", "family"])[EFFICIENCY_COLS]
             .median()
             .reset_index()
             .sort_values("train_time_per_epoch_s")
         )
-        s.table(eff, "Median over tasks and seeds: parameters, bytes, time (lower is better)")
-        self.export(eff, "efficiency", "Efficiency measures, median over tasks and seeds")
-        if summ.empty:
-            return
-        pts = summ[(summ["condition"] == "id") & (summ["measure"] == "metric")].merge(
-            ids.groupby(["task", "model"])["n_params"].median().reset_index(), on=["task", "model"]
+        fmts: dict[str, Formatter] = {"n_params": lambda x: number(round(float(x)))}
+        self.table(
+            s,
+            eff,
+            "Cost per model, median over tasks and seeds (lower is better): trainable parameters, "
+            "model size, peak memory while training, activations saved for backward, training time "
+            "per epoch and inference latency per batch",
+            "efficiency",
+            formats=fmts,
         )
-        for task in sorted(pts["task"].unique()):
-            s.figure(
-                figures.to_data_uri(figures.pareto_plot(pts, task)),
-                f"{task}: in-distribution metric against trainable parameters (one point per model)",
-            )
-
-    def _degradation(self, s: Section, summ: pd.DataFrame) -> None:
-        if summ.empty:
+        per_task = ids.groupby(["task", "model", "family"])[EFFICIENCY_COLS].median().reset_index()
+        self.table(
+            s,
+            per_task,
+            "Cost per task and model (median over seeds)",
+            "efficiency_per_task",
+            screen_only=True,
+            formats=fmts,
+        )
+        vals = self._summary_values()
+        pts = vals[vals["condition"] == "id"] if not vals.empty else vals
+        if pts.empty:
+            s.notice("No Pareto plot: no in-distribution summaries.")
             return
+        pts = pts.merge(per_task, on=["task", "model", "family"])
+        self.figure(
+            s,
+            figures.pareto_plot(pts, ("n_params", "train_time_per_epoch_s")),
+            "Accuracy against cost, one row of panels per task: each marker is one model (circle LNN, "
+            "square RNN), at its mean in-distribution test metric (y) and its median trainable "
+            "parameters (left) or training time per epoch (right) on a log axis. The grey line joins "
+            "the Pareto front: the models no other model beats in both cost and metric.",
+        )
+
+    def _degradation(self, s: Section) -> None:
         s.heading("Generalization: noise, shift, irregular sampling, length")
-        metric = summ[summ["measure"] == "metric"]
-        for task in sorted(metric["task"].unique()):
-            kinds = sorted(set(metric.loc[metric["task"] == task, "condition_kind"]) - {"id"})
-            for kind in kinds:
-                s.figure(
-                    figures.to_data_uri(figures.degradation_plot(metric, task, kind)),
-                    f"{task}: test metric under {kind} (solid LNN, dashed RNN; mean over seeds)",
-                )
-        wide = metric.pivot_table(
+        vals = self._summary_values()
+        if vals.empty or set(vals["condition"]) <= {"id"}:
+            s.notice("No shifted conditions were evaluated: the grid tests in distribution only.")
+            return
+        for task in sorted(vals["task"].unique()):
+            fig = figures.degradation_plot(vals, task)
+            if fig is None:
+                s.text(f"{task}: no condition besides in distribution.")
+                continue
+            self.figure(
+                s,
+                fig,
+                f"{task}: test metric under each kind of shift (one panel per kind). Lines join a "
+                "model's in-distribution result (at the kind's neutral level: no noise, no step "
+                "dropped, length factor 1) to its results under the shifted conditions; solid lines "
+                "and circles = LNN, dashed lines and squares = RNN; bars = 95% intervals over seeds (cut at "
+                "the panel's edge when wider); models are shifted slightly sideways so that they do "
+                "not hide each other.",
+            )
+        summ = self.get("rerun_summary")
+        drops = summ[summ["measure"] == "drop"]
+        if not drops.empty:
+            shown = drops.assign(
+                drop=[
+                    f"{number(m)} {interval(lo, hi)}"
+                    for m, lo, hi in zip(
+                        drops["mean"], drops["ci_low"], drops["ci_high"], strict=True
+                    )
+                ]
+            )
+            wide = shown.pivot_table(
+                index=["task", "model", "family"],
+                columns="condition",
+                values="drop",
+                aggfunc="first",
+            ).reset_index()
+            wide.columns = [str(c) for c in wide.columns]
+            self.table(
+                s,
+                wide.fillna("").rename(columns=condition_header),
+                "Drop of the test metric under each condition: in-distribution minus shifted score, "
+                "oriented so that a positive drop is a loss (mean over seeds [95% CI]; smaller is better)",
+                "generalization_drops",
+                print_rows=PRINT_ROWS,
+                formats={condition_header(c): str for c in wide.columns},
+            )
+        wide = vals.pivot_table(
             index=["task", "model"], columns="condition", values="mean"
         ).reset_index()
-        self.export(wide, "conditions", "Test metric per condition, mean over seeds")
-        s.table(wide, "Test metric under every condition (mean over seeds)", max_rows=80)
+        wide.columns = [str(c) for c in wide.columns]
+        self.table(
+            s,
+            wide,
+            "Test metric under every condition (mean over seeds)",
+            "conditions",
+            screen_only=True,
+        )
 
-    # (4) reported vs reproduced
+    def _irregular(self, s: Section) -> None:
+        s.heading("Irregular sampling")
+        vals = self._summary_values()
+        irr = vals[vals["condition_kind"] == "irregular"] if not vals.empty else vals
+        if irr.empty:
+            s.notice(
+                "No irregular-sampling condition was evaluated (conditions.irregular is empty, or every "
+                "task is irregularly sampled by nature)."
+            )
+            return
+        idv = vals[vals["condition"] == "id"][["task", "model", "mean"]].rename(
+            columns={"mean": "in distribution"}
+        )
+        tab = irr.merge(idv, on=["task", "model"]).assign(
+            irregular=lambda d: [
+                f"{number(m)} {interval(lo, hi)}"
+                for m, lo, hi in zip(d["mean"], d["ci_low"], d["ci_high"], strict=True)
+            ],
+            fraction=lambda d: [f"{x:.0%}" for x in d["condition_level"]],
+        )[["task", "model", "family", "fraction", "in distribution", "irregular"]]
+        s.text(
+            "A fraction of the time steps of each test sequence is dropped at random and the gaps are "
+            "given to the models as time spans (continuous-time models can use them; discrete RNNs "
+            "see only the shorter sequence). Tasks: "
+            + ", ".join(sorted(irr["task"].unique()))
+            + "."
+        )
+        self.table(
+            s,
+            tab.sort_values(["task", "fraction", "family", "model"]),
+            "Test metric with a fraction of the time steps dropped, next to the in-distribution metric "
+            "(mean over seeds [95% CI])",
+            "irregular_sampling",
+            headers={
+                "fraction": "Steps dropped",
+                "in distribution": "In distribution",
+                "irregular": "With steps dropped",
+            },
+            formats={"irregular": str, "fraction": str},
+            print_rows=PRINT_ROWS,
+        )
+
+    # (4) reported vs reproduced -----------------------------------------------------------------
     def reproduction_section(self) -> Section:
         s = Section("reproduction", "4. Reported vs reproduced")
         d, v = self.get("rvr_directions"), self.get("rvr_values")
-        if d.empty and v.empty:
+        stand = self.config.get("analysis", {}).get("stand_ins", {}) or {}
+        s.paragraphs.append(
+            "A rerun task stands in for a paper's task where the config says so (analysis.stand_ins: "
+            + (", ".join(f"{k} → {val}" for k, val in sorted(stand.items())) or "none")
+            + "). Directions compare the sign of each LNN-vs-RNN difference; values test whether the "
+            "reproduced mean is consistent with the reported mean ± spread (Welch's test from summary "
+            "statistics)."
+        )
+        s.heading("Directions of LNN-vs-RNN differences")
+        if d.empty:
             s.notice(
-                "No rerun task stands in for a reported task with both an LNN and an RNN (see analysis.stand_ins)."
+                "No direction comparisons: no rerun task stands in for a paper task on which the paper "
+                "reports both an LNN and an RNN that we also reran."
             )
-            return s
-        if not d.empty:
+        else:
             cols = [
                 "rerun_task",
                 "paper_task",
@@ -483,90 +1076,198 @@ class ReportBuilder:
                 "reproduced_direction",
                 "agreement",
             ]
-            s.table(d[cols], "Direction of each LNN-vs-RNN difference: paper vs rerun", max_rows=60)
-            agree = (d["agreement"] == "agree").sum()
-            s.paragraphs.append(f"Directions agree in {agree} of {len(d)} model pairs.")
-            self.export(d, "reported_vs_reproduced_directions", "Reported vs reproduced directions")
-        if not v.empty:
-            s.table(
-                v, "Reproduced mean vs reported mean ± spread on the paper's own task", max_rows=40
+            agree = int((d["agreement"] == "agree").sum())
+            s.text(f"Directions agree in {agree} of {len(d)} model pairs.")
+            self.table(
+                s,
+                d[cols],
+                "Direction of each LNN-vs-RNN difference: paper vs rerun (+1 = LNN better)",
+                "reported_vs_reproduced_directions",
+                print_rows=PRINT_ROWS,
+                formats={"reported_direction": str, "reproduced_direction": str},
             )
-            self.export(v, "reported_vs_reproduced_values", "Reported vs reproduced values")
+        s.heading("Reproduced values")
+        if v.empty:
+            s.notice(
+                "No value comparisons: no rerun task is the paper's own task (analysis.own_tasks)."
+            )
+        else:
+            counts = v["verdict"].value_counts()
+            s.text(
+                "Verdicts: "
+                + ", ".join(f"{int(n)} {str(k).replace('_', ' ')}" for k, n in counts.items())
+                + f" of {len(v)} reported numbers."
+            )
+
+            def msd(m: Any, sd: Any, n: Any) -> str:
+                text = number(m)
+                if pd.notna(sd):
+                    text += f" ± {number(sd)}"
+                return text + (f" (n = {n})" if pd.notna(n) else "")
+
+            shown = pd.DataFrame(
+                {
+                    "task": v["task"],
+                    "paper_key": v["paper_key"],
+                    "location": v["location"],
+                    "model": v["model"],
+                    "metric": v["metric"],
+                    "reported": [
+                        msd(*x)
+                        for x in zip(
+                            v["reported_value"], v["reported_sd"], v["reported_n"], strict=True
+                        )
+                    ],
+                    "reproduced": [
+                        msd(*x)
+                        for x in zip(
+                            v["reproduced_mean"],
+                            v["reproduced_sd"],
+                            v["reproduced_n"],
+                            strict=True,
+                        )
+                    ],
+                    "p_value": v["p_value"],
+                    "verdict": [str(x).replace("_", " ") for x in v["verdict"]],
+                }
+            )
+            self.export(
+                v, "reported_vs_reproduced_values", "Reported vs reproduced values (full table)"
+            )
+            self.table(
+                s,
+                shown,
+                "Reproduced mean vs reported mean ± SD on the paper's own task (Welch's test; "
+                "'consistent' = no significant difference)",
+                print_rows=PRINT_ROWS,
+                headers={"reported": "Reported mean ± SD", "reproduced": "Reproduced mean ± SD"},
+                full_table="reports/tables/reported_vs_reproduced_values.csv",
+            )
         return s
 
-    # (5) data quality
+    # (5) data quality ---------------------------------------------------------------------------
     def quality_section(self) -> Section:
         s = Section("quality", "5. Data quality")
+        if self.reported.empty:
+            s.notice("No reported numbers to check.")
+            return s
         q = quality_summary(self.reported)
-        s.table(
+        self.table(
+            s,
             q,
-            "Per paper: tables, numbers, numbers without spread, copied numbers, unit fixes, conflicts",
+            "Per paper: tables, numbers, numbers without spread, copied numbers, unit fixes, rows by "
+            "family, conflicts with other papers",
+            "data_quality",
         )
-        self.export(q, "data_quality", "Data quality of the literature data")
         c = conflicts(self.reported)
-        s.table(
-            c,
-            "Conflicts: the same task, model and metric reported with different values by different papers",
-        )
+        s.heading("Conflicts between papers")
+        if c.empty:
+            s.notice(
+                "No conflicts: no task, model and metric is reported with different values by different papers."
+            )
+        else:
+            self.table(
+                s,
+                c,
+                "The same task, model and metric reported with different values by different papers",
+                "conflicts",
+                print_rows=6,
+            )
+        s.heading("Unit fixes")
         fixes = self.reported[self.reported["unit_fixed_from"].notna()][
             ["source", "unit", "unit_fixed_from"]
         ]
-        s.table(
-            fixes, "Unit fixes: the header claims one unit, the values are in another", max_rows=30
+        if fixes.empty:
+            s.notice("No unit fixes: every table's header matches its values.")
+        else:
+            self.table(
+                s,
+                fixes,
+                "The header claims one unit, the values are in another (corrected before analysis)",
+                "unit_fixes",
+                print_rows=6,
+                headers={"unit": "Unit used", "unit_fixed_from": "Header said"},
+            )
+        copied = self.reported[self.reported["copied_from"].notna()]
+        s.text(
+            f"Copied numbers: {len(copied)} of {len(self.reported)} reported numbers were copied from "
+            "another paper (marked † in the survey tables); each is counted once in the statistics."
         )
         return s
 
-    # (6) methods
+    # (6) methods --------------------------------------------------------------------------------
     def methods_section(self) -> Section:
+        import lnnmeta.verdicts as verdicts_module
+
         s = Section("methods", "6. Methods")
-        s.paragraphs += [
-            "Effect sizes are signed so that positive means the LNN is better: Hedges' g (Hedges & Olkin 1985) where "
-            "both sides have a spread and a run count; the log ratio of means for positive error and cost metrics. "
-            "Pairs within one comparison (same paper, table, task and metric) are averaged into one effect before "
-            "pooling; copied numbers are counted once. Pooling: random effects with REML and DerSimonian-Laird "
-            "(DerSimonian & Laird 1986), Knapp-Hartung intervals (Knapp & Hartung 2003), I² clipped at 0, Q and "
-            "prediction intervals (Higgins et al. 2009). Comparisons without spread enter a binomial sign test. "
-            "Egger's test (Egger et al. 1997) only when k >= 10.",
-            "Reruns: per task and model, mean and 95% t interval over seeds; P(LNN > RNN) over seeds with a "
-            "percentile bootstrap interval (Bouthillier et al. 2021); Welch's t-test or Mann-Whitney U, Holm-corrected. "
-            "Across tasks: Friedman test, pairwise Wilcoxon signed-rank with Holm (Benavoli et al. 2016; Demšar 2006), "
-            "Bayesian signed-rank test with a ROPE (Benavoli et al. 2017).",
-            "Claims: "
-            + (__import__("lnnmeta.verdicts", fromlist=["x"]).__doc__ or "")
-            .split("Rules", 1)[-1]
-            .strip(),
-        ]
+        s.heading("Effect sizes and pooling")
+        s.text(
+            "Effect sizes are signed so that positive means the LNN is better: Hedges' g (Hedges & "
+            "Olkin 1985) where both sides have a spread and a run count; the log ratio of means for "
+            "positive error and cost metrics. Pairs within one comparison (same paper, table, task and "
+            "metric) are averaged into one effect before pooling, with correlation 0.5 between pairs "
+            "that share a row; copied numbers are counted once. Pooling: random effects with REML and "
+            "DerSimonian-Laird (DerSimonian & Laird 1986), Knapp-Hartung intervals (Knapp & Hartung "
+            "2003), I² clipped at 0, Cochran's Q and prediction intervals (Higgins et al. 2009). "
+            "Comparisons without spread enter a binomial sign test. Egger's test (Egger et al. 1997) "
+            "only when k ≥ 10."
+        )
+        s.heading("Tests on the reruns and corrections for multiple testing")
+        s.text(
+            "Per task and model: mean and 95% t interval over seeds. Per task, LNN vs RNN: P(LNN > RNN) "
+            "over seeds with a percentile bootstrap interval (Bouthillier et al. 2021); Welch's t-test, "
+            "or Mann-Whitney U when the seeds are not normal, Holm-corrected over all pairs. Across "
+            "tasks: Friedman test, pairwise Wilcoxon signed-rank tests with Holm correction (Benavoli "
+            "et al. 2016; Demšar 2006) and Bayesian signed-rank tests with a region of practical "
+            f"equivalence of ±{self.config.get('analysis', {}).get('rope', 0.01)} (relative; Benavoli "
+            "et al. 2017). Generalization effects are the drops of the test metric under each "
+            "shifted condition."
+        )
+        s.heading("Verdicts")
+        doc = verdicts_module.__doc__ or ""
+        rules = doc.split("Rules (stated in the report's Methods):", 1)[-1]
+        items = [" ".join(b.replace("``", "'").split()) for b in rules.split("* ") if b.strip()]
+        s.items(items)
+        s.heading("Configuration")
+        s.pre(
+            yaml.safe_dump(self.config, sort_keys=True, default_flow_style=None, width=88).strip(),
+            "The configuration of this run (defaults filled in)",
+        )
+        s.heading("Software and provenance")
         v = versions()
         info = pd.DataFrame(
             [{"item": k, "value": val} for k, val in v.items()]
             + [
                 {"item": "commit", "value": git_commit()},
                 {
-                    "item": "tables exported to reports/tables/",
-                    "value": ", ".join(sorted(self.exported)),
+                    "item": "inputs",
+                    "value": "results/literature/reported.parquet, results/runs/all.parquet, results/analysis/*.parquet",
+                },
+                {
+                    "item": "tables exported to reports/tables/ (CSV, Markdown, LaTeX)",
+                    "value": ", ".join(sorted(set(self.exported))),
                 },
             ]
         )
-        s.table(info, "Software and provenance")
-        s.table(
-            pd.DataFrame({"config": [json.dumps(self.config, sort_keys=True, indent=1)]}),
-            "The configuration of this run",
-        )
+        s.table(info, "Software versions, commit and exported tables", formats={"value": str})
         s.heading("References")
-        for r in self.refs:
-            s.text(r)
+        if self.refs:
+            s.items(self.refs, ordered=True)
+        else:
+            s.notice("No references: config/literature/references.bib is empty.")
         return s
 
     def sections(self) -> list[Section]:
-        return [
+        # Methods last: it lists every exported table.
+        out = [
             self.claims_section(),
             self.summary_section(),
             self.literature_section(),
             self.reruns_section(),
             self.reproduction_section(),
             self.quality_section(),
-            self.methods_section(),
         ]
+        return [*out, self.methods_section()]
 
 
 def build_report(
@@ -591,6 +1292,18 @@ def build_report(
     )
     sections = builder.sections()
     html = render_html(
-        config.get("report", {}).get("title", "lnnmeta report"), QUESTION, sections, git_commit()
+        config.get("report", {}).get("title", "Liquid neural networks vs recurrent networks"),
+        QUESTION,
+        sections,
+        git_commit(),
+        lead=builder.lead(),
     )
     write_text(html_out, html)
+
+
+def condition_header(name: str) -> str:
+    """``noise_0.3`` -> ``noise 0.3``; other column names unchanged."""
+    kind, _, level = name.partition("_")
+    if kind in ("noise", "irregular", "length") and level:
+        return f"{kind} {level}"
+    return name

@@ -3,6 +3,7 @@ same HTML to PDF with WeasyPrint (print stylesheet: page numbers, rows never cut
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,8 +13,41 @@ import pandas as pd
 
 import lnnmeta
 from lnnmeta.atomic import atomic_path
+from lnnmeta.report.labels import Formatter, formatter, header
 
 VERDICTS = ("supported", "contradicted", "inconclusive")
+#: Cells this short are never wrapped (model names, intervals).
+NOWRAP_CHARS = 24
+#: Cell texts that get a colour (class ``v-<slug>``).
+MARKED = {
+    "supported": "good",
+    "contradicted": "bad",
+    "inconclusive": "neutral",
+    "LNN better": "good",
+    "RNN better": "bad",
+    "mixed": "neutral",
+    "agree": "good",
+    "disagree": "bad",
+    "consistent": "good",
+    "reproduced_worse": "bad",
+    "reproduced_better": "good",
+    "reproduced worse": "bad",
+    "reproduced better": "good",
+}
+
+
+def _is_number(text: str) -> bool:
+    t = text.replace(",", "").replace("−", "-").strip()
+    for suffix in (" GB", " MB", " kB", " B", " ms", " µs", " s", "%"):
+        if t.endswith(suffix):
+            t = t[: -len(suffix)]
+            break
+    t = t.removeprefix("< ")
+    try:
+        float(t)
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass
@@ -26,17 +60,46 @@ class Section:
     blocks: list[dict[str, Any]] = field(default_factory=list)
     note: str = ""
 
-    def heading(self, text: str) -> None:
-        self.blocks.append({"kind": "heading", "text": text})
+    def heading(self, text: str, anchor: str = "") -> None:
+        self.blocks.append({"kind": "heading", "text": text, "anchor": anchor})
 
     def text(self, text: str) -> None:
         self.blocks.append({"kind": "paragraph", "text": text})
 
     def notice(self, text: str) -> None:
+        """A plainly visible note (for example: this data does not exist)."""
         self.blocks.append({"kind": "note", "text": text})
 
-    def figure(self, src: str, caption: str) -> None:
-        self.blocks.append({"kind": "figure", "src": src, "caption": caption})
+    def pre(self, text: str, caption: str = "") -> None:
+        """Preformatted text (configuration)."""
+        self.blocks.append({"kind": "pre", "text": text, "caption": caption})
+
+    def items(self, entries: list[str], ordered: bool = False) -> None:
+        self.blocks.append({"kind": "list", "items": entries, "ordered": ordered})
+
+    def claims(self, cards: list[dict[str, Any]]) -> None:
+        """Claim cards: each a dict with the keys the template's claims block reads."""
+        self.blocks.append({"kind": "claims", "cards": cards})
+
+    def figure(
+        self,
+        src: str,
+        caption: str,
+        width_in: float | None = None,
+        screen_only: bool = False,
+        alt: str = "",
+    ) -> None:
+        """An embedded figure; ``width_in`` prints it at its drawn size (fonts at their point size)."""
+        self.blocks.append(
+            {
+                "kind": "figure",
+                "src": src,
+                "caption": caption,
+                "alt": alt or caption,
+                "width": f"{width_in:.2f}in" if width_in else "",
+                "screen_only": screen_only,
+            }
+        )
 
     def table(
         self,
@@ -45,30 +108,73 @@ class Section:
         max_rows: int | None = None,
         screen_only: bool = False,
         digits: int = 3,
+        print_rows: int | None = None,
+        headers: Mapping[str, str] | None = None,
+        formats: Mapping[str, Formatter] | None = None,
+        print_only: bool = False,
+        full_table: str = "",
     ) -> None:
+        """A table; numbers formatted per column (see :mod:`lnnmeta.report.labels`), headers readable.
+
+        ``max_rows`` cuts the table everywhere; ``print_rows`` keeps every row on screen and only
+        the first ones in print; ``screen_only``/``print_only`` keep the whole table off the PDF/screen.
+        ``full_table`` names where the full table is (a CSV file) in the "more rows" note.
+        """
         shown = df if max_rows is None else df.head(max_rows)
-        more = (
-            f"{len(df) - len(shown)} more rows in the CSV export." if len(shown) < len(df) else ""
-        )
+        where = full_table or "the CSV export"
+        more = f"{len(df) - len(shown)} more rows in {where}." if len(shown) < len(df) else ""
+        disp = display_frame(shown, digits, formats, headers)
+        rows = [list(r) for r in disp.itertuples(index=False)]
+        numeric = [
+            bool(vals) and all(_is_number(v) for v in vals)
+            for vals in ([r[i] for r in rows if r[i] != ""] for i in range(disp.shape[1]))
+        ]
+        hidden = 0 if print_rows is None else max(0, len(rows) - print_rows)
         self.blocks.append(
             {
                 "kind": "table",
                 "caption": caption,
-                "columns": [str(c) for c in shown.columns],
-                "rows": [[fmt(x, digits) for x in row] for row in shown.itertuples(index=False)],
+                "columns": [str(c) for c in disp.columns],
+                "numeric": numeric,
+                "rows": [
+                    {
+                        "cells": [
+                            {"text": x, "mark": MARKED.get(x, ""), "nowrap": len(x) <= NOWRAP_CHARS}
+                            for x in r
+                        ],
+                        "print_hide": print_rows is not None and i >= print_rows,
+                    }
+                    for i, r in enumerate(rows)
+                ],
                 "more": more,
+                "print_more": (
+                    f"The first {print_rows} of {len(rows)} rows are printed; every row is in the "
+                    f"HTML report and in {where}."
+                    if hidden
+                    else ""
+                ),
                 "screen_only": screen_only,
+                "print_only": print_only,
             }
         )
 
 
-def fmt(x: Any, digits: int = 3) -> str:
-    """Format one cell: floats to ``digits`` significant digits, missing as an empty cell."""
-    if x is None or (isinstance(x, float) and pd.isna(x)):
-        return ""
-    if isinstance(x, float):
-        return f"{x:.{digits}g}"
-    return str(x)
+def display_frame(
+    df: pd.DataFrame,
+    digits: int = 3,
+    formats: Mapping[str, Formatter] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """The table as the report shows it: every cell formatted as text, readable headers."""
+    cols = [str(c) for c in df.columns]
+    out = {}
+    for i, c in enumerate(cols):
+        f = (formats or {}).get(c) or formatter(c, digits)
+        name = (headers or {}).get(c) or header(c)
+        while name in out:
+            name += " "
+        out[name] = [f(x) for x in df.iloc[:, i]]
+    return pd.DataFrame(out, columns=list(out))
 
 
 def environment() -> jinja2.Environment:
@@ -80,16 +186,22 @@ def environment() -> jinja2.Environment:
     )
 
 
-def render_html(title: str, question: str, sections: list[Section], commit: str) -> str:
+def render_html(
+    title: str,
+    question: str,
+    sections: list[Section],
+    commit: str,
+    lead: list[str] | None = None,
+) -> str:
     """The report as one HTML string."""
     tpl = environment().get_template("report.html.j2")
     return tpl.render(
         title=title,
         question=question,
+        lead=lead or [],
         sections=sections,
         version=lnnmeta.__version__,
         commit=commit,
-        verdicts=VERDICTS,
     )
 
 
