@@ -24,13 +24,12 @@ def ingest_literature(literature_dir: str | Path, out: str | Path) -> pd.DataFra
 
 def versions() -> dict[str, str]:
     """Versions of the packages that produce the numbers."""
-    import ncps
-    import torch
+    from importlib.metadata import version
 
     return {
         "python": platform.python_version(),
-        "torch": torch.__version__,
-        "ncps": getattr(ncps, "__version__", "1.0.1"),
+        "torch": version("torch"),
+        "ncps": version("ncps"),
         "lnnmeta": lnnmeta.__version__,
     }
 

@@ -16,6 +16,19 @@ def _fmt(value: float, spread: float | None) -> str:
     return f"{v} ± {spread:g}"
 
 
+def column_labels(g: pd.DataFrame, cols: list[str]) -> dict[str, str]:
+    """Header of each column: its data set, with the metric (or the column id) added where two
+    columns of one table share a data set."""
+    first = {c: g.loc[g["column_id"] == c].iloc[0] for c in cols}
+    labels = {c: str(first[c]["dataset"]) for c in cols}
+    for extra in ("metric", "column_id"):
+        counts = pd.Series(list(labels.values())).value_counts()
+        clash = [c for c in cols if counts[labels[c]] > 1]
+        for c in clash:
+            labels[c] = f"{labels[c]} ({first[c][extra]})"
+    return labels
+
+
 def regenerate_tables(reported: pd.DataFrame) -> dict[tuple[str, str], pd.DataFrame]:
     """One wide table per (paper_key, table_id), rows and columns in the paper's order.
 
@@ -26,7 +39,7 @@ def regenerate_tables(reported: pd.DataFrame) -> dict[tuple[str, str], pd.DataFr
     for (paper, table), g in reported.groupby(["paper_key", "table_id"], sort=False):
         g = g.sort_values(["row_index"], kind="stable")
         cols = list(dict.fromkeys(g["column_id"]))
-        labels = {c: g.loc[g["column_id"] == c, "dataset"].iloc[0] for c in cols}
+        labels = column_labels(g, cols)
         records = []
         for _, rows in g.groupby("row_index", sort=True):
             first = rows.iloc[0]

@@ -99,6 +99,10 @@ def spread_to_se(spread: npt.ArrayLike, kind: npt.ArrayLike, n: npt.ArrayLike) -
     return np.where(np.isfinite(se) & (se >= 0), se, np.nan)
 
 
+#: Pooled SDs below this fraction of the larger absolute mean count as "no usable spread".
+REL_SD_FLOOR = 1e-4
+
+
 def hedges_g(
     mean1: npt.ArrayLike,
     sd1: npt.ArrayLike,
@@ -120,12 +124,16 @@ def hedges_g(
     -------
     g, var : numpy.ndarray
         Bias-corrected standardised mean difference and its sampling variance; NaN where
-        ``n < 2`` on a side or the pooled SD is not positive.
+        ``n < 2`` on a side or the pooled SD is degenerate: below ``REL_SD_FLOOR`` times the
+        larger absolute mean (seeds that agree to about four digits, e.g. a saturated score),
+        where g would be an artefact of rounding (values of 10^5 were seen on reruns).
     """
     m1, s1, k1 = _as_float(mean1), _as_float(sd1), _as_float(n1)
     m2, s2, k2 = _as_float(mean2), _as_float(sd2), _as_float(n2)
     pooled = ((k1 - 1) * s1**2 + (k2 - 1) * s2**2) / (k1 + k2 - 2)
+    scale = np.maximum(np.abs(m1), np.abs(m2))
     ok = (k1 >= 2) & (k2 >= 2) & np.isfinite(pooled) & (pooled > 0)
+    ok &= np.sqrt(np.where(ok, pooled, 0.0)) > REL_SD_FLOOR * scale
     with np.errstate(invalid="ignore", divide="ignore"):
         # statsmodels: J = 1 - 3/(4N - 9); var = N/(n1 n2) + g^2 / (2 (N - 3.94)).
         g, var = effectsize_smd(m1, s1, k1, m2, s2, k2)
