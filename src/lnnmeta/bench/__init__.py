@@ -1,0 +1,34 @@
+"""Micro-benchmarks of lnnmeta components (``python -m lnnmeta.bench <command>``).
+
+Commands
+--------
+kernels
+    Fast liquid kernels (:mod:`lnnmeta.kernels`) against ncps 1.0.1 and ``nn.LSTM``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+from lnnmeta.bench import kernels
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser with one sub-command per benchmark."""
+    parser = argparse.ArgumentParser(prog="python -m lnnmeta.bench", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    kernels.add_arguments(
+        commands.add_parser(
+            "kernels", help="fast liquid kernels vs ncps and nn.LSTM", description=kernels.__doc__
+        )
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark named on the command line; return the exit status."""
+    args = build_parser().parse_args(argv)
+    if args.command == "kernels":
+        return kernels.run(args)
+    raise AssertionError(f"unhandled command {args.command!r}")  # pragma: no cover

@@ -1,0 +1,5 @@
+"""Entry point of ``python -m lnnmeta.bench``."""
+
+from lnnmeta.bench import main
+
+raise SystemExit(main())

@@ -1,0 +1,30 @@
+"""Fast liquid kernels: drop-in replacements for ``ncps.torch.LTC`` and ``ncps.torch.CfC``.
+
+Both modules take the constructor arguments of ncps 1.0.1, have its ``state_dict`` keys
+(ncps checkpoints load; equal seeds give equal initial weights) and compute its outputs
+and gradients (to float32 rounding), in plain eager PyTorch.  Differences from ncps:
+
+* time spans of shape (B, T) or (B, T, 1) -- time-major (T, B) or (T, B, 1) when
+  ``batch_first=False`` -- are applied per step and per sample (ncps 1.0.1 squeezes each
+  step's spans to (B,) and broadcasts them against the units: an error when B differs
+  from the number of units, silently wrong when equal); a Python float or 0-d tensor is
+  one span for every step;
+* when no state is given, the zero state takes the input's dtype.
+
+Examples
+--------
+>>> import torch
+>>> from lnnmeta.kernels import CfC, LTC
+>>> x = torch.randn(4, 10, 8)
+>>> out, h = LTC(8, 32)(x, timespans=torch.rand(4, 10))
+>>> out.shape, h.shape
+(torch.Size([4, 10, 32]), torch.Size([4, 32]))
+>>> out, h = CfC(8, 32, mode="no_gate")(x)
+>>> out.shape
+torch.Size([4, 10, 32])
+"""
+
+from lnnmeta.kernels.cfc import CfC
+from lnnmeta.kernels.ltc import LTC
+
+__all__ = ["LTC", "CfC"]
