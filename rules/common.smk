@@ -1,15 +1,17 @@
 import os
 
-# Validation first: the config is checked against its schema and the registries when the DAG is built.
+# Validation first: the config and every input it names (literature files, references.bib, claims,
+# user data) are checked when the DAG is built, so bad input stops the run before any job starts.
 from snakemake.exceptions import WorkflowError
-from snakemake.utils import validate
 
-from lnnmeta.config import config_problems, validate_config
+from lnnmeta.config import input_problems, validate_config
 
-validate(config, "../workflow/schemas/config.schema.yaml")
-_problems = config_problems(config)
+_problems = input_problems(config)
 if _problems:
-    raise WorkflowError("invalid config:\n" + "\n".join(_problems))
+    raise WorkflowError(
+        f"{len(_problems)} problem(s) in the inputs; nothing was run:\n"
+        + "\n".join(_problems)
+    )
 CFG = validate_config(config)
 
 # Library sources are inputs of the rules that use them, so a code change reruns the right jobs.

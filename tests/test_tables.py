@@ -54,5 +54,5 @@ def test_read_rejects_truncated_file(tmp_path: Path) -> None:
 
 
 def test_conform_names_where() -> None:
-    with pytest.raises(TableError, match="^my table: "):
+    with pytest.raises(TableError, match=r"^my table: "):
         conform(pd.DataFrame({"a": ["x"]}), SCHEMA, where="my table")

@@ -7,7 +7,7 @@ from typing import Any
 
 import jsonschema
 
-from lnnmeta.errors import InputError
+from lnnmeta.errors import InputError, schema_errors, short_repr
 from lnnmeta.yamlio import load_yaml
 
 CLAIMS_SCHEMA: dict[str, Any] = {
@@ -68,21 +68,36 @@ CLAIMS_SCHEMA: dict[str, Any] = {
 }
 
 
+def _where(data: Any, path: list[str | int]) -> str:
+    """'claim 2 ('lnn_accuracy'), field 'direction'' from a JSON path."""
+    if len(path) >= 2 and path[0] == "claims" and isinstance(path[1], int):
+        items = data.get("claims") if isinstance(data, dict) else None
+        item = items[path[1]] if isinstance(items, list) and path[1] < len(items) else None
+        cid = item.get("id") if isinstance(item, dict) else None
+        head = f"claim {path[1]}" + (f" ({short_repr(cid)})" if cid else "")
+        rest = ".".join(map(str, path[2:]))
+        return head + (f", field {rest!r}" if rest else "")
+    return f"field {'.'.join(map(str, path))!r}" if path else "top level"
+
+
 def load_claims(path: str | Path) -> list[dict[str, Any]]:
     """Load and validate the claims file; raises :class:`InputError` listing every problem."""
     data = load_yaml(path)
-    errors = sorted(
-        jsonschema.Draft202012Validator(CLAIMS_SCHEMA).iter_errors(data),
-        key=lambda e: list(map(str, e.absolute_path)),
-    )
-    problems = [
-        f"{path}: {'.'.join(map(str, e.absolute_path)) or 'top level'}: {e.message}" for e in errors
-    ]
+    if data is None:
+        raise InputError(f"{path}: the file is empty; expected a mapping with a 'claims' list")
+    validator = jsonschema.Draft202012Validator(CLAIMS_SCHEMA)
+    problems = [f"{path}: {_where(data, p)}: {msg}" for p, msg in schema_errors(validator, data)]
     if problems:
         raise InputError(problems)
     ids = [c["id"] for c in data["claims"]]
     dup = sorted({i for i in ids if ids.count(i) > 1})
     if dup:
-        raise InputError(f"{path}: claims: duplicate id(s) {', '.join(dup)}; expected unique ids")
+        raise InputError(
+            [
+                f"{path}: claim {ids.index(d, ids.index(d) + 1)} ({d!r}), field 'id': duplicate id; "
+                "expected unique ids"
+                for d in dup
+            ]
+        )
     claims: list[dict[str, Any]] = data["claims"]
     return claims

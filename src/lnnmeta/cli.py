@@ -4,57 +4,33 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from lnnmeta.errors import InputError
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from lnnmeta.config import config_problems
-    from lnnmeta.literature.loader import load_literature
-    from lnnmeta.tasks import read_user_frame
+    """Check every input; print every problem (one line each) and exit 1, or print a summary."""
+    from lnnmeta.config import input_problems
+    from lnnmeta.literature.loader import literature_files
     from lnnmeta.yamlio import load_yaml
 
     problems: list[str] = []
-    cfg: dict[str, object] = {}
+    raw: object = None
     try:
         raw = load_yaml(args.config)
-        problems += config_problems(raw, where=str(args.config))
-        cfg = raw if isinstance(raw, dict) else {}
     except InputError as exc:
+        # An unreadable config is one problem; the other inputs are still checked (with defaults).
         problems += exc.problems
-    lit_dir = Path(args.literature or str(cfg.get("literature_dir", "config/literature")))
-    n_numbers = 0
-    try:
-        df, papers = load_literature(lit_dir)
-        n_numbers = len(df)
-    except InputError as exc:
-        problems += exc.problems
-        papers = []
-    user = cfg.get("user_tasks")
-    if isinstance(user, dict):
-        for name, spec in user.items():
-            if isinstance(spec, dict) and Path(str(spec.get("path", ""))).exists():
-                try:
-                    read_user_frame(Path(str(spec["path"])))
-                except InputError as exc:
-                    problems += [f"user task {name!r}: {p}" for p in exc.problems]
-    claims = Path(str(cfg.get("claims", "config/claims.yaml")))
-    if claims.exists():
-        from lnnmeta.claims import load_claims
-
-        try:
-            load_claims(claims)
-        except InputError as exc:
-            problems += exc.problems
+    problems += input_problems(raw, str(args.config), args.literature, check_config=not problems)
     if problems:
         for p in problems:
             print(f"error: {p}", file=sys.stderr)
-        print(f"{len(problems)} problem(s) found", file=sys.stderr)
+        print(f"{len(problems)} problem(s) found; nothing was run", file=sys.stderr)
         return 1
-    print(
-        f"ok: {args.config} and {len(papers)} literature files ({n_numbers} reported numbers) are valid"
-    )
+    cfg = raw if isinstance(raw, dict) else {}
+    lit = args.literature or cfg.get("literature_dir", "config/literature")
+    n_files = len(literature_files(lit))
+    print(f"ok: {args.config}, {n_files} literature files, the claims and the user data are valid")
     return 0
 
 

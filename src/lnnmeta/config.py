@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import copy
+import difflib
+import re
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import jsonschema
+import numpy as np
+import pandas as pd
 import yaml
 
-from lnnmeta.errors import InputError
+from lnnmeta.errors import InputError, schema_errors, short_repr
 from lnnmeta.models import REGISTRY
 from lnnmeta.tasks import BUILTIN
 from lnnmeta.yamlio import load_yaml
@@ -33,40 +37,196 @@ def _fill_defaults(schema: dict[str, Any], node: dict[str, Any]) -> None:
             _fill_defaults(sub, node[key])
 
 
+def _key(path: list[str | int]) -> str:
+    return ".".join(str(p) for p in path) or "top level"
+
+
+def _names(value: Any) -> list[str]:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
 def config_problems(cfg: Any, where: str = "config") -> list[str]:
-    """Every problem of a config: schema violations, then unknown task and model names."""
+    """Every problem of a config: schema violations and unknown task and model names.
+
+    One line per problem: ``<where>: key '<dotted.key>': what is wrong; expected what``.
+    """
+    if cfg is None:
+        return [f"{where}: the config is empty; expected a mapping with tasks, models and seeds"]
     if not isinstance(cfg, dict):
-        return [f"{where}: top level is {type(cfg).__name__}; expected a mapping"]
+        return [f"{where}: top level is {short_repr(cfg)}; expected a mapping (key: value)"]
     validator = jsonschema.Draft202012Validator(config_schema())
-    problems = []
-    for err in sorted(validator.iter_errors(cfg), key=lambda e: list(map(str, e.absolute_path))):
-        key = ".".join(str(p) for p in err.absolute_path) or "top level"
-        problems.append(f"{where}: key {key!r}: {err.message}")
-    if problems:
-        return problems
-    user = cfg.get("user_tasks") or {}
-    for t in cfg["tasks"]:
+    problems = [
+        f"{where}: key {_key(path)!r}: {msg}"
+        for path, msg in schema_errors(validator, cfg, noun="key")
+    ]
+    user_raw = cfg.get("user_tasks")
+    user: dict[Any, Any] = user_raw if isinstance(user_raw, dict) else {}
+    for t in _names(cfg.get("tasks")):
         if t not in BUILTIN and t not in user:
             problems.append(
-                f"{where}: key 'tasks': unknown task {t!r}; expected one of {', '.join(BUILTIN)} "
-                "or a name declared under user_tasks"
+                f"{where}: key 'tasks': unknown task {t!r}{_suggest(t, [*BUILTIN, *user])}; "
+                f"expected one of {', '.join(BUILTIN)} or a name declared under user_tasks"
             )
-    for m in cfg["models"]:
+    for m in _names(cfg.get("models")):
         if m not in REGISTRY:
             problems.append(
-                f"{where}: key 'models': unknown model {m!r}; expected one of {', '.join(REGISTRY)}"
+                f"{where}: key 'models': unknown model {m!r}{_suggest(m, REGISTRY)}; "
+                f"expected one of {', '.join(REGISTRY)}"
             )
-    for m in cfg.get("model_params") or {}:
+    params = cfg.get("model_params")
+    for m in params if isinstance(params, dict) else {}:
         if m not in REGISTRY:
             problems.append(
-                f"{where}: key 'model_params.{m}': unknown model; expected one of {', '.join(REGISTRY)}"
+                f"{where}: key 'model_params.{m}': unknown model{_suggest(m, REGISTRY)}; "
+                f"expected one of {', '.join(REGISTRY)}"
             )
     for name, spec in user.items():
-        if not Path(spec["path"]).exists():
+        if name in BUILTIN:
             problems.append(
-                f"{where}: key 'user_tasks.{name}.path': file {spec['path']!r} does not exist"
+                f"{where}: key 'user_tasks.{name}': the name is taken by a built-in task; "
+                "expected another name"
+            )
+        path = spec.get("path") if isinstance(spec, dict) else None
+        if isinstance(path, str) and not Path(path).is_file():
+            problems.append(
+                f"{where}: key 'user_tasks.{name}.path': file {path!r} does not exist; "
+                "expected a CSV or Parquet file"
             )
     return problems
+
+
+def _suggest(name: str, options: Any) -> str:
+    close = difflib.get_close_matches(name, [str(o) for o in options], n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def user_data_problems(name: str, spec: dict[str, Any]) -> list[str]:
+    """Problems of one user task's data file (layout in the README); reads it, trains nothing."""
+    from lnnmeta.tasks import read_user_frame
+
+    path = Path(str(spec.get("path", "")))
+    try:
+        df = read_user_frame(path)
+    except InputError as exc:
+        return [f"{p} (user task {name!r})" for p in exc.problems]
+    out: list[str] = []
+    where = f"{path} (user task {name!r})"
+    feats = [c for c in df.columns if str(c).startswith("x_")]
+    values = df[feats].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    if not np.isfinite(values).all():
+        row = int(np.flatnonzero(~np.isfinite(values).all(axis=1))[0])
+        out.append(f"{where}: row {row + 2}: a feature value is infinite; expected finite numbers")
+    if df.duplicated(["sequence_id", "step"]).any():
+        row = int(np.flatnonzero(df.duplicated(["sequence_id", "step"]).to_numpy())[0])
+        out.append(
+            f"{where}: row {row + 2}: step given twice in one sequence; expected each "
+            "(sequence_id, step) once"
+        )
+    varying = df.groupby("sequence_id", sort=True)["target"].nunique(dropna=False)
+    if (varying > 1).any():
+        out.append(
+            f"{where}: column 'target': differs within sequence {varying[varying > 1].index[0]}; "
+            "expected one target per sequence"
+        )
+    if df["target"].isna().any():
+        row = int(np.flatnonzero(df["target"].isna().to_numpy())[0])
+        out.append(f"{where}: row {row + 2}: column 'target' is empty; expected a value")
+    if spec.get("kind") == "regression":
+        bad = pd.to_numeric(df["target"], errors="coerce").isna() & df["target"].notna()
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0])
+            out.append(
+                f"{where}: row {row + 2}: column 'target' is not a number; expected numbers "
+                "for a regression task"
+            )
+    if "split" in df.columns:
+        odd = ~df["split"].astype(str).isin(["train", "test"])
+        if odd.any():
+            row = int(np.flatnonzero(odd.to_numpy())[0])
+            out.append(
+                f"{where}: row {row + 2}: column 'split' is {short_repr(df['split'].iloc[row])}; "
+                "expected train or test"
+            )
+        elif not {"train", "test"} <= set(df["split"].astype(str)):
+            out.append(f"{where}: column 'split': expected both train and test sequences")
+    if "time" in df.columns:
+        t = pd.to_numeric(df["time"], errors="coerce")
+        if t.isna().any():
+            row = int(np.flatnonzero(t.isna().to_numpy())[0])
+            out.append(
+                f"{where}: row {row + 2}: column 'time' is not a number; expected time stamps"
+            )
+    return out
+
+
+def input_problems(
+    cfg: Any,
+    where: str = "config",
+    literature_dir: str | None = None,
+    check_config: bool = True,
+) -> list[str]:
+    """Every problem of the config and of every input it names, without running anything.
+
+    The config (schema, registries; skipped when ``check_config`` is false), every literature
+    file, references.bib, the claims file and the user data files. All problems are collected;
+    the list is empty when everything is valid. Settings the config lacks take their defaults.
+    """
+    from lnnmeta.claims import load_claims
+    from lnnmeta.literature.loader import literature_files, load_literature
+
+    problems = config_problems(cfg, where) if check_config else []
+    c = cfg if isinstance(cfg, dict) else {}
+
+    def setting(key: str) -> str:
+        value = c.get(key)
+        return (
+            value if isinstance(value, str) else str(config_schema()["properties"][key]["default"])
+        )
+
+    lit = Path(literature_dir or setting("literature_dir"))
+    try:
+        load_literature(lit)
+    except InputError as exc:
+        problems += exc.problems
+    if lit.is_dir():  # every paper's key is its file stem (checked above)
+        problems += bibliography_problems(
+            lit / "references.bib", [f.stem for f in literature_files(lit)]
+        )
+    claims = Path(setting("claims"))
+    if not claims.is_file():
+        problems.append(
+            f"{where}: key 'claims': file {str(claims)!r} does not exist; expected the claims YAML"
+        )
+    else:
+        try:
+            load_claims(claims)
+        except InputError as exc:
+            problems += exc.problems
+    user = c.get("user_tasks")
+    for name, spec in (user if isinstance(user, dict) else {}).items():
+        if (
+            isinstance(spec, dict)
+            and isinstance(spec.get("path"), str)
+            and Path(spec["path"]).is_file()
+        ):
+            problems += user_data_problems(str(name), spec)
+    return problems
+
+
+def bibliography_problems(bib: Path, keys: list[str]) -> list[str]:
+    """``references.bib`` must exist and hold an entry for every paper file."""
+    if not bib.is_file():
+        return [f"{bib}: file does not exist; expected the BibTeX entries of the literature files"]
+    try:
+        text = bib.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return [f"{bib}: cannot read ({short_repr(str(exc), 80)}); expected UTF-8 BibTeX"]
+    found = set(re.findall(r"@\s*\w+\s*\{\s*([^,\s]+)\s*,", text))
+    return [
+        f"{bib}: no entry for paper {k!r} ({bib.parent / (k + '.yaml')}); expected @article{{{k}, ...}}"
+        for k in keys
+        if k not in found
+    ]
 
 
 def validate_config(cfg: Any, where: str = "config") -> dict[str, Any]:
@@ -74,7 +234,7 @@ def validate_config(cfg: Any, where: str = "config") -> dict[str, Any]:
     problems = config_problems(cfg, where)
     if problems:
         raise InputError(problems)
-    out = copy.deepcopy(cfg)
+    out: dict[str, Any] = copy.deepcopy(cfg)
     _fill_defaults(config_schema(), out)
     return out
 

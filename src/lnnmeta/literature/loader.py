@@ -7,6 +7,7 @@ one :class:`~lnnmeta.errors.InputError` listing them, before anything is written
 
 from __future__ import annotations
 
+import difflib
 import math
 from dataclasses import dataclass, field
 from functools import cache
@@ -18,7 +19,7 @@ import jsonschema
 import pandas as pd
 import yaml
 
-from lnnmeta.errors import InputError
+from lnnmeta.errors import InputError, one_line, schema_errors, short_repr
 from lnnmeta.literature.vocabulary import (
     METRIC_FAMILY,
     PERCENT_METRICS,
@@ -66,6 +67,12 @@ def literature_schema() -> dict[str, Any]:
     return schema
 
 
+def _label(text: Any, limit: int = 40) -> str:
+    """A location as printed in the paper, on one line and at most ``limit`` characters."""
+    t = one_line(str(text))
+    return t if len(t) <= limit else t[: limit - 3] + "..."
+
+
 def _where(data: Any, path: list[str | int]) -> str:
     """Human-readable location of a JSON path inside a paper document."""
     parts: list[str] = []
@@ -75,63 +82,85 @@ def _where(data: Any, path: list[str | int]) -> str:
         key = path[i]
         if key == "tables" and i + 1 < len(path) and isinstance(node, dict):
             idx = path[i + 1]
-            tables = node.get("tables") or []
-            tab = tables[idx] if isinstance(idx, int) and idx < len(tables) else {}
+            tables = node.get("tables")
+            tables = tables if isinstance(tables, list) else []
+            tab = tables[idx] if isinstance(idx, int) and 0 <= idx < len(tables) else {}
             label = tab.get("id") if isinstance(tab, dict) else None
             loc = tab.get("location") if isinstance(tab, dict) else None
             parts.append(
-                f"table {label!r}" + (f" ({loc})" if loc else "") if label else f"table #{idx}"
+                f"table {short_repr(label)}" + (f" ({_label(loc)})" if loc else "")
+                if label
+                else f"table #{idx}"
             )
             node, i = tab, i + 2
             continue
         if key in ("rows", "columns") and i + 1 < len(path) and isinstance(node, dict):
             idx = path[i + 1]
-            items = node.get(key) or []
-            item = items[idx] if isinstance(idx, int) and idx < len(items) else {}
+            items = node.get(key)
+            items = items if isinstance(items, list) else []
+            item = items[idx] if isinstance(idx, int) and 0 <= idx < len(items) else {}
             name = (
                 (item.get("model") if key == "rows" else item.get("id"))
                 if isinstance(item, dict)
                 else None
             )
             kind = "row" if key == "rows" else "column"
-            parts.append(f"{kind} {idx}" + (f" ({name!r})" if name else ""))
+            parts.append(f"{kind} {idx}" + (f" ({short_repr(name)})" if name else ""))
             node, i = item, i + 2
             continue
         rest = ".".join(str(p) for p in path[i:])
-        parts.append(f"field {rest!r}")
+        parts.append(f"field {short_repr(rest)}")
         break
     return ", ".join(parts) if parts else "top level"
 
 
 def _schema_problems(data: Any, path: Path) -> list[str]:
     validator = jsonschema.Draft202012Validator(literature_schema())
-    problems = []
-    for err in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
-        where = _where(data, list(err.absolute_path))
-        problems.append(f"{path}: {where}: {_explain(err)}")
-    return problems
+    return [
+        f"{path}: {_where(data, where)}: {msg}"
+        for where, msg in schema_errors(validator, data, explain=_explain)
+    ]
 
 
-def _explain(err: jsonschema.ValidationError) -> str:
-    """Turn a jsonschema error into 'what is wrong; expected what'."""
-    v = err.validator
-    if v == "required":
-        return f"{err.message}; add the field"
-    if v == "additionalProperties":
-        schema = err.schema if isinstance(err.schema, dict) else {}
-        allowed = sorted((schema.get("properties") or {}).keys())
-        hint = f"; expected only: {', '.join(allowed)}" if allowed else ""
-        return f"{err.message}{hint}"
-    if v == "enum":
-        options = err.validator_value if isinstance(err.validator_value, list) else []
-        return f"{err.instance!r} is not allowed; expected one of {', '.join(map(str, options))}"
-    if v == "oneOf" and err.path and isinstance(err.instance, (list, dict, str, bool, type(None))):
-        return (
-            f"{err.instance!r} is not a cell; expected a number or [value, spread] with spread >= 0"
-        )
-    if v == "type":
-        return f"{err.instance!r} has the wrong type; expected {err.validator_value}"
-    return err.message
+def _explain(err: jsonschema.ValidationError) -> list[tuple[list[str | int], str]] | None:
+    """Messages for the one construct the generic explanations do not cover: a table cell."""
+    p = list(err.absolute_path)
+    if err.validator == "oneOf" and len(p) >= 2 and p[-2] == "cells":
+        cell = err.instance
+        if (
+            isinstance(cell, list)
+            and len(cell) == 2
+            and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in cell)
+            and cell[1] < 0
+        ):
+            return [
+                (p, f"spread {cell[1]!r} is negative; expected [value, spread] with spread >= 0")
+            ]
+        return [
+            (
+                p,
+                f"{short_repr(cell)} is not a cell; expected a number or [value, spread] "
+                "with spread >= 0 (omit a cell the paper leaves empty)",
+            )
+        ]
+    return None
+
+
+#: Largest integer a count column (n_params, n_runs) may hold (int64).
+_INT64_MAX = 2**63 - 1
+
+
+def _number(x: Any) -> float | None:
+    """``x`` as a finite float, or ``None`` when it is not finite or too large for a float."""
+    try:
+        f = float(x)
+    except (OverflowError, TypeError, ValueError):
+        return None
+    return f if math.isfinite(f) else None
+
+
+def _blank(x: Any) -> bool:
+    return isinstance(x, str) and not x.strip()
 
 
 def _semantic_problems(data: dict[str, Any], path: Path) -> list[str]:
@@ -139,39 +168,68 @@ def _semantic_problems(data: dict[str, Any], path: Path) -> list[str]:
     out: list[str] = []
     if data.get("key") != path.stem:
         out.append(
-            f"{path}: field 'key': {data.get('key')!r} differs from the file name; expected {path.stem!r}"
+            f"{path}: field 'key': {short_repr(data.get('key'))} differs from the file name; "
+            f"expected {path.stem!r}"
         )
+    for name in ("title", "read_from"):
+        if _blank(data.get(name)):
+            out.append(f"{path}: field {name!r}: is blank; expected text")
+    for i, author in enumerate(data.get("authors", [])):
+        if _blank(author):
+            out.append(f"{path}: field 'authors.{i}': is blank; expected a name")
     seen_tables: set[str] = set()
     for table in data.get("tables", []):
-        tname = f"table {table['id']!r} ({table['location']})"
+        tname = f"table {table['id']!r} ({_label(table['location'])})"
         if table["id"] in seen_tables:
-            out.append(f"{path}: {tname}: duplicate table id; expected ids unique in the file")
+            out.append(
+                f"{path}: {tname}, field 'id': duplicate table id; expected ids unique in the file"
+            )
         seen_tables.add(table["id"])
-        columns = {c["id"]: c for c in table["columns"]}
-        if len(columns) != len(table["columns"]):
-            out.append(f"{path}: {tname}: duplicate column id; expected ids unique in the table")
-        for c in table["columns"]:
+        for name in ("location", "caption"):
+            if _blank(table[name]):
+                out.append(f"{path}: {tname}, field {name!r}: is blank; expected text")
+        if table.get("n_runs") is not None and table["n_runs"] > _INT64_MAX:
+            out.append(f"{path}: {tname}, field 'n_runs': too large; expected a run count")
+        columns: dict[str, dict[str, Any]] = {}
+        for c_idx, c in enumerate(table["columns"]):
+            cname = f"{tname}, column {c_idx} ({c['id']!r})"
+            if c["id"] in columns:
+                out.append(
+                    f"{path}: {cname}, field 'id': duplicate column id; expected ids unique in the table"
+                )
+            columns.setdefault(c["id"], c)
             if c["metric"] not in METRIC_FAMILY and "metric_family" not in c:
                 out.append(
-                    f"{path}: {tname}, column {c['id']!r}, field 'metric': unknown metric {c['metric']!r}; "
-                    f"expected one of {', '.join(sorted(METRIC_FAMILY))} or a 'metric_family'"
+                    f"{path}: {cname}, field 'metric': unknown metric {c['metric']!r}; "
+                    f"expected one of {', '.join(sorted(METRIC_FAMILY))} or a 'metric_family' "
+                    "(score, error or cost) on the column"
                 )
+            if c.get("n_runs") is not None and c["n_runs"] > _INT64_MAX:
+                out.append(f"{path}: {cname}, field 'n_runs': too large; expected a run count")
         seen_rows: dict[tuple[Any, ...], int] = {}
         for r_idx, row in enumerate(table["rows"]):
-            rname = f"{tname}, row {r_idx} ({row['model']!r})"
+            rname = f"{tname}, row {r_idx} ({short_repr(row['model'])})"
             sig = (row["model"], row.get("n_params"), row.get("note"), row.get("copied_from"))
             if sig in seen_rows:
                 out.append(
-                    f"{path}: {rname}: duplicate of row {seen_rows[sig]}; expected each model once per "
-                    "table (tell variants apart with 'note' or 'n_params')"
+                    f"{path}: {rname}, field 'model': duplicate of row {seen_rows[sig]}; expected "
+                    "each model once per table (tell variants apart with 'note' or 'n_params')"
                 )
-            seen_rows[sig] = r_idx
+            seen_rows.setdefault(sig, r_idx)
+            for name in ("model", "canonical_model"):
+                if _blank(row.get(name)):
+                    out.append(f"{path}: {rname}, field {name!r}: is blank; expected a model name")
             if canonical_model(row["model"]) is None and not (
                 "canonical_model" in row and "family" in row
             ):
                 out.append(
-                    f"{path}: {rname}, field 'model': unknown model spelling {row['model']!r}; "
-                    "expected a known model or 'canonical_model' and 'family' on the row"
+                    f"{path}: {rname}, field 'model': unknown model spelling {short_repr(row['model'])}; "
+                    "expected a known model or 'canonical_model' and 'family' (LNN, RNN or other) "
+                    "on the row"
+                )
+            if row.get("n_params") is not None and row["n_params"] > _INT64_MAX:
+                out.append(
+                    f"{path}: {rname}, field 'n_params': too large; expected a parameter count"
                 )
             for col_id, cell in row["cells"].items():
                 out.extend(_cell_problems(path, rname, col_id, cell, columns))
@@ -179,31 +237,46 @@ def _semantic_problems(data: dict[str, Any], path: Path) -> list[str]:
 
 
 def _cell_problems(
-    path: Path, rname: str, col_id: str, cell: Any, columns: dict[str, dict[str, Any]]
+    path: Path, rname: str, col_id: Any, cell: Any, columns: dict[str, dict[str, Any]]
 ) -> list[str]:
-    where = f"{path}: {rname}, field 'cells.{col_id}'"
+    where = f"{path}: {rname}, field {short_repr(f'cells.{col_id}')}"
     if col_id not in columns:
         return [
-            f"{where}: no column {col_id!r} in this table; expected one of {', '.join(columns)}"
+            f"{where}: no column {short_repr(col_id)} in this table{_suggest(col_id, columns)}; "
+            f"expected one of {', '.join(columns)}"
         ]
-    value, spread = (cell[0], cell[1]) if isinstance(cell, list) else (cell, None)
-    nums = [x for x in (value, spread) if x is not None]
-    if any(isinstance(x, float) and not math.isfinite(x) for x in nums):
-        return [f"{where}: {cell!r} is not a finite number; expected a finite value"]
+    raw_value, raw_spread = (cell[0], cell[1]) if isinstance(cell, list) else (cell, None)
+    value = _number(raw_value)
+    spread = None if raw_spread is None else _number(raw_spread)
+    if value is None or (raw_spread is not None and spread is None):
+        huge = any(
+            isinstance(x, int) and not isinstance(x, bool) and _number(x) is None
+            for x in (raw_value, raw_spread)
+        )
+        what = "holds a number too large for a float" if huge else "is not a finite number"
+        return [f"{where}: {short_repr(cell)} {what}; expected a finite value"]
     col = columns[col_id]
-    if col["unit"] == "percent" and not -100.0 <= float(value) <= 100.0:
+    if col["unit"] == "percent" and not -100.0 <= value <= 100.0:
         return [
-            f"{where}: {value!r} is outside -100..100 but the column's unit is percent; expected a percentage"
+            f"{where}: {short_repr(raw_value)} is outside -100..100 but the column's unit is "
+            "percent; expected a percentage"
         ]
-    if (
-        col["unit"] == "fraction"
-        and col["metric"] in PERCENT_METRICS
-        and not 0.0 <= float(value) <= 1.0
+    if col["unit"] == "fraction" and col["metric"] in PERCENT_METRICS and not 0.0 <= value <= 1.0:
+        return [
+            f"{where}: {short_repr(raw_value)} is outside 0..1 but the column's unit is fraction; "
+            "expected a fraction"
+        ]
+    factor, _ = _scale(col["metric"], col["unit"])
+    if not math.isfinite(value * factor) or (
+        spread is not None and not math.isfinite(spread * factor)
     ):
-        return [
-            f"{where}: {value!r} is outside 0..1 but the column's unit is fraction; expected a fraction"
-        ]
+        return [f"{where}: {short_repr(cell)} is too large; expected a finite value"]
     return []
+
+
+def _suggest(name: Any, options: dict[str, Any]) -> str:
+    close = difflib.get_close_matches(str(name), [str(o) for o in options], n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def _scale(metric: str, unit: str) -> tuple[float, str]:
@@ -258,8 +331,8 @@ def normalize(data: dict[str, Any], path: Path) -> list[dict[str, Any]]:
                         "value_as_printed": float(value),
                         "spread": None if spread is None else float(spread) * factor,
                         "spread_kind": spread_kind if spread is not None else "none",
-                        "n_runs": col.get("n_runs", table.get("n_runs")),
-                        "n_params": row.get("n_params"),
+                        "n_runs": _int_or_none(col.get("n_runs", table.get("n_runs"))),
+                        "n_params": _int_or_none(row.get("n_params")),
                         "copied_from": row.get("copied_from"),
                         "note": row.get("note"),
                         "source": f"{citation}, {table['location']}, row {row['model']!r}, "
@@ -269,13 +342,21 @@ def normalize(data: dict[str, Any], path: Path) -> list[dict[str, Any]]:
     return rows
 
 
+def _int_or_none(x: Any) -> int | None:
+    return None if x is None else int(x)
+
+
 def load_paper(path: str | Path) -> Paper:
     """Load, validate and normalize one literature file; raises :class:`InputError`."""
     p = Path(path)
     data = load_yaml(p)
+    if data is None:
+        raise InputError(
+            f"{p}: the file is empty; expected one paper (see config/literature/README.md)"
+        )
     if not isinstance(data, dict):
         raise InputError(
-            f"{p}: top level is {type(data).__name__}; expected a mapping (see config/literature/README.md)"
+            f"{p}: top level is {short_repr(data)}; expected a mapping (see config/literature/README.md)"
         )
     problems = _schema_problems(data, p)
     if problems:
@@ -293,15 +374,26 @@ def literature_files(directory: str | Path) -> list[Path]:
 
 def load_literature(directory: str | Path) -> tuple[pd.DataFrame, list[Paper]]:
     """Load every paper of ``directory``; all problems of all files are raised together."""
+    folder = Path(directory)
+    if not folder.is_dir():
+        raise InputError(
+            f"{folder}: literature folder does not exist; expected a folder of *.yaml files"
+        )
     papers: list[Paper] = []
-    problems: list[str] = []
-    for f in literature_files(directory):
+    problems: list[str] = [
+        f"{p}: ignored file name; expected the extension .yaml"
+        for p in sorted(folder.iterdir())
+        if p.suffix.lower() in (".yml", ".yaml")
+        and p.suffix != ".yaml"
+        and not p.name.startswith(".")
+    ]
+    for f in literature_files(folder):
         try:
             papers.append(load_paper(f))
         except InputError as exc:
             problems.extend(exc.problems)
     if not papers and not problems:
-        problems.append(f"{directory}: no literature files (*.yaml); expected at least one paper")
+        problems.append(f"{folder}: no literature files (*.yaml); expected at least one paper")
     if problems:
         raise InputError(problems)
     rows = [r for p in papers for r in p.rows]
