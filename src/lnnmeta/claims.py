@@ -36,6 +36,11 @@ CLAIMS_SCHEMA: dict[str, Any] = {
                         "properties": {
                             "dimension": {"enum": ["accuracy", "efficiency", "generalization"]},
                             "metric_family": {"enum": ["score", "error", "cost"]},
+                            "metrics": {
+                                "type": "array",
+                                "minItems": 1,
+                                "items": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
+                            },
                         },
                     },
                     "rerun": {

@@ -159,6 +159,66 @@ def literature_side(meta: pd.DataFrame, dimension: str, family: str | None, dire
     return Side(verdict, estimates, amount, strength(k, int(best["n_papers"])), k)
 
 
+def literature_side_metrics(
+    effects: pd.DataFrame,
+    dimension: str,
+    metrics: Sequence[str],
+    direction: str,
+    alpha: float = 0.05,
+) -> Side:
+    """The literature's verdict from the reported effects of the named metrics only.
+
+    Pooled with REML when at least ``MIN_K`` comparisons have a spread; otherwise (parameter counts
+    and times are printed without spread) a binomial sign test over the comparisons decides.
+    """
+    from lnnmeta.stats import pool_effects, sign_test
+
+    sel = effects[
+        (effects["source"] == "reported")
+        & (effects["dimension"] == dimension)
+        & effects["metric"].isin(list(metrics))
+    ]
+    named = ", ".join(metrics)
+    if sel.empty:
+        return Side("inconclusive", "", f"no reported comparison of {named}", "none", 0)
+    pooled = pooled_rows(
+        pool_effects(sel, methods=("REML",), scopes=("overall",)), "reported", dimension, None
+    )
+    if not pooled.empty and int(pooled["k"].max()) >= MIN_K:
+        verdict, estimates, k = _judge(pooled, direction)
+        papers = int(pooled["n_papers"].max())
+        return Side(
+            verdict,
+            estimates,
+            f"{_plural(k, 'comparison')} of {named} from {_plural(papers, 'paper')}",
+            strength(k, papers),
+            k,
+        )
+    st = sign_test(sel)
+    row = st[(st["scope"] == "overall") & (st["subset"] == "all") & (st["metric_family"] == "all")]
+    if row.empty:
+        return Side("inconclusive", "", f"no usable comparison of {named}", "none", 0)
+    r = row.iloc[0]
+    n, pos, neg = int(r["n"]), int(r["n_positive"]), int(r["n_negative"])
+    papers = int(sel["evidence_paper"].nunique())
+    p = float(r["p_value"]) if pd.notna(r["p_value"]) else 1.0
+    lnn_ahead = pos > neg
+    if p < alpha:
+        decided = "lnn_better" if lnn_ahead else "rnn_better"
+        verdict = (
+            "supported"
+            if decided == direction or (direction == "lnn_not_better" and decided == "rnn_better")
+            else "contradicted"
+        )
+    else:
+        verdict = "inconclusive"
+    evidence = f"sign test: {pos} of {n} comparisons favour the LNN, {neg} the RNN, p = {_num(p)}"
+    amount = f"{_plural(n, 'comparison')} of {named} without spread from {_plural(papers, 'paper')}"
+    if pd.notna(r["note"]) and r["note"]:
+        amount += f" ({r['note']})"
+    return Side(verdict, evidence, amount, strength(n, papers), n)
+
+
 def select_rerun_effects(
     effects: pd.DataFrame,
     dimension: str,
@@ -328,9 +388,14 @@ def claim_verdicts(
     rows = []
     for c in claims:
         lit = c.get("literature") or {}
-        ls = literature_side(
-            meta, lit.get("dimension", c["dimension"]), lit.get("metric_family"), c["direction"]
-        )
+        if lit.get("metrics") and effects is not None:
+            ls = literature_side_metrics(
+                effects, lit.get("dimension", c["dimension"]), list(lit["metrics"]), c["direction"]
+            )
+        else:
+            ls = literature_side(
+                meta, lit.get("dimension", c["dimension"]), lit.get("metric_family"), c["direction"]
+            )
         rr = c.get("rerun") or {}
         if c["quantifier"] == "some" and rr.get("measures"):
             rs = rerun_side_some(pairwise, list(rr["measures"]), models)
