@@ -173,12 +173,14 @@ def literature_side_metrics(
     """
     from lnnmeta.stats import pool_effects, sign_test
 
+    named = ", ".join(metrics)
+    if effects.empty or "source" not in effects.columns:
+        return Side("inconclusive", "", f"no reported comparison of {named}", "none", 0)
     sel = effects[
         (effects["source"] == "reported")
         & (effects["dimension"] == dimension)
         & effects["metric"].isin(list(metrics))
     ]
-    named = ", ".join(metrics)
     if sel.empty:
         return Side("inconclusive", "", f"no reported comparison of {named}", "none", 0)
     pooled = pooled_rows(
