@@ -172,6 +172,16 @@ def _short_cites(reported: pd.DataFrame) -> dict[str, str]:
     }
 
 
+def printed_unit(value: float, printed: float, unit: str) -> str:
+    """The unit the printed values are really in, from the scaling applied on ingest."""
+    if printed == 0 or value == printed:
+        return unit
+    ratio = round(value / printed, 6)
+    return {100.0: "fraction", 60.0: "minutes", 3600.0: "hours", 0.001: "milliseconds"}.get(
+        ratio, unit
+    )
+
+
 class ReportBuilder:
     """Holds the data and builds each section; one method per section."""
 
@@ -1174,9 +1184,15 @@ class ReportBuilder:
                 print_rows=6,
             )
         s.heading("Unit fixes")
-        fixes = self.reported[self.reported["unit_fixed_from"].notna()][
-            ["source", "unit", "unit_fixed_from"]
-        ]
+        fixes = self.reported[self.reported["unit_fixed_from"].notna()]
+        fixes = fixes.assign(
+            printed=[
+                printed_unit(v, p, u)
+                for v, p, u in zip(
+                    fixes["value"], fixes["value_as_printed"], fixes["unit"], strict=True
+                )
+            ]
+        )[["source", "unit_fixed_from", "printed", "unit"]]
         if fixes.empty:
             s.notice("No unit fixes: every table's header matches its values.")
         else:
@@ -1186,7 +1202,11 @@ class ReportBuilder:
                 "The header claims one unit, the values are in another (corrected before analysis)",
                 "unit_fixes",
                 print_rows=6,
-                headers={"unit": "Unit used", "unit_fixed_from": "Header said"},
+                headers={
+                    "unit_fixed_from": "Header said",
+                    "printed": "Values are",
+                    "unit": "Analysed in",
+                },
             )
         copied = self.reported[self.reported["copied_from"].notna()]
         s.text(
