@@ -25,3 +25,11 @@ def test_export_writes_three_files(tmp_path: Path) -> None:
     paths = export_table(pd.DataFrame({"a": [1]}), tmp_path, "t", "cap")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["t.csv", "t.md", "t.tex"]
     assert all(p.exists() for p in paths)
+
+
+def test_csv_defuses_formulas_but_not_numbers(tmp_path: Path) -> None:
+    export_table(
+        pd.DataFrame({"m": ["=HYPERLINK(1)", "-1.5", "ok"], "v": [-2.0, 1.0, 3.0]}), tmp_path, "t"
+    )
+    text = (tmp_path / "t.csv").read_text()
+    assert "'=HYPERLINK(1)" in text and "\n-1.5," in text and "-2.0" in text

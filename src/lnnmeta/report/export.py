@@ -91,6 +91,31 @@ def to_latex(df: pd.DataFrame, caption: str = "") -> str:
     return "\n".join(lines) + "\n"
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _defuse(x: object) -> object:
+    """Prefix text that a spreadsheet would run as a formula with an apostrophe (OWASP CSV injection);
+    numbers, including negative ones, are left alone."""
+    if not isinstance(x, str) or not x.startswith(_FORMULA_START):
+        return x
+    try:
+        float(x)
+    except ValueError:
+        return "'" + x
+    return x
+
+
+def csv_safe(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with formula-like text cells (and headers) defused for spreadsheets."""
+    out = df.copy()
+    out.columns = [_defuse(c) for c in out.columns]
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(_defuse)
+    return out
+
+
 def export_table(
     df: pd.DataFrame,
     directory: str | Path,
@@ -106,7 +131,7 @@ def export_table(
     d = Path(directory)
     shown = df if display is None else display
     paths = [d / f"{stem}.csv", d / f"{stem}.md", d / f"{stem}.tex"]
-    write_text(paths[0], df.to_csv(index=False))
+    write_text(paths[0], csv_safe(df).to_csv(index=False))
     write_text(
         paths[1], (f"{markdown_escape(caption)}\n\n" if caption else "") + to_markdown(shown)
     )
