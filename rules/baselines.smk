@@ -10,8 +10,9 @@ rule train_baseline:
         "benchmarks/train_baseline/{task}/{model}/seed{seed}.tsv"
     threads: 1
     resources:
-        mem_mb=2000,
-        runtime=30,
+        # measured memory and time with a margin, scaling with units (lnnmeta/resources.py)
+        mem_mb=lambda wc, attempt: attempt * train_resources(wc.task, wc.model)[0],
+        runtime=lambda wc, attempt: attempt * train_resources(wc.task, wc.model)[1],
     params:
         training=CFG["training"],
         model_params=lambda wc: CFG["model_params"].get(wc.model, {}),

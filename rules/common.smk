@@ -22,6 +22,12 @@ def lib(*modules):
     return [f"{LIB}/{m}" for m in modules]
 
 
+def train_resources(task, model):
+    from lnnmeta.resources import train_resources as _resources
+
+    return _resources(task, model, CFG["training"], CFG["model_params"].get(model, {}))
+
+
 def run_paths():
     return expand(
         "results/runs/{task}/{model}/seed{seed}.parquet",

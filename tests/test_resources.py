@@ -1,0 +1,27 @@
+"""Cluster resource requests grow with the model's cost."""
+
+from __future__ import annotations
+
+from lnnmeta.resources import train_resources
+
+TRAINING = {"units": 16, "epochs": 40, "batch_size": 32, "max_train_samples": 400}
+
+
+def test_ltc_asks_for_more_than_lstm() -> None:
+    lstm = train_resources("elec_demand", "lstm", TRAINING, {})
+    ltc = train_resources("elec_demand", "ltc", TRAINING, {})
+    assert lstm[0] == 2000 and ltc[0] > lstm[0] and ltc[1] > lstm[1]
+
+
+def test_requests_scale_with_units_and_cap() -> None:
+    small = train_resources("elec_demand", "ltc", TRAINING, {})
+    big = train_resources("elec_demand", "ltc", TRAINING, {"units": 64})
+    assert big[0] > 4 * (small[0] - 2000) and big[1] > small[1]
+    uncapped = train_resources("mnist1d", "cfc", {**TRAINING, "max_train_samples": None}, {})
+    capped = train_resources("mnist1d", "cfc", TRAINING, {})
+    assert uncapped[1] > capped[1]
+
+
+def test_user_task_gets_a_generous_default() -> None:
+    mem, minutes = train_resources("my_data", "gru", TRAINING, {})
+    assert mem == 2000 and minutes > 5
