@@ -16,6 +16,7 @@ def test_kernels_benchmark_writes_json(tmp_path: Path, capsys: pytest.CaptureFix
     assert main([*argv, "--steps", "3", "--inputs", "2", "--out", str(out)]) == 0
     document = json.loads(out.read_text())
     assert document["environment"]["threads"] == 1
+    assert document["environment"]["ltc_kernels"].startswith(("native-", "eager"))
     records = document["results"]
     assert [(r["model"], r["units"]) for r in records] == [("ltc", 4), ("cfc", 4)]
     for record in records:

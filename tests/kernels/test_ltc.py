@@ -1,4 +1,7 @@
-"""``lnnmeta.kernels.LTC`` equals ``ncps.torch.LTC`` (ncps 1.0.1) given the same weights."""
+"""``lnnmeta.kernels.LTC`` equals ``ncps.torch.LTC`` (ncps 1.0.1) given the same weights.
+
+Every test runs twice: with the native C++ kernels and with the eager PyTorch path.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +24,9 @@ from tests.kernels.reference import (
     random_state,
     units_of,
 )
+
+#: Each test on both paths (fixture ``ltc_path`` in conftest.py).
+pytestmark = pytest.mark.usefixtures("ltc_path")
 
 CASES = [
     # (batch, steps, inputs, units, constructor kwargs)

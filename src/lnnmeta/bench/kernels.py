@@ -28,6 +28,7 @@ import torch
 from torch import Tensor, nn
 
 import lnnmeta.kernels
+from lnnmeta.kernels import _native
 
 CONTENDERS = ("ncps", "fast", "lstm")
 PHASES = ("train", "infer")
@@ -187,9 +188,16 @@ def format_table(records: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def ltc_kernel_path() -> str:
+    """Which LTC path the fast kernel runs: the native instruction set, or "eager"."""
+    native = _native.library()
+    return f"native-{native.isa_name}" if native is not None else "eager"
+
+
 def environment(args: argparse.Namespace) -> dict[str, Any]:
     """Return the settings and software versions of this run."""
     return {
+        "ltc_kernels": ltc_kernel_path(),
         "torch": torch.__version__,
         "ncps": importlib.metadata.version("ncps"),
         "python": platform.python_version(),
@@ -209,7 +217,10 @@ def run(args: argparse.Namespace) -> int:
         for model in args.models:
             records.append(benchmark(model, units, args))
             print(format_table(records[-1:]).splitlines()[-1], flush=True)
-    print(f"\nmedians of {args.rounds} rounds, {args.clock} clock, {args.threads} thread(s)")
+    print(
+        f"\nmedians of {args.rounds} rounds, {args.clock} clock, {args.threads} thread(s); "
+        f"LTC kernels: {ltc_kernel_path()}"
+    )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     document = {"environment": environment(args), "results": records}
     args.out.write_text(json.dumps(document, indent=2) + "\n")

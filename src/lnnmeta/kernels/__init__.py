@@ -2,7 +2,11 @@
 
 Both modules take the constructor arguments of ncps 1.0.1, have its ``state_dict`` keys
 (ncps checkpoints load; equal seeds give equal initial weights) and compute its outputs
-and gradients (to float32 rounding), in plain eager PyTorch.  Differences from ncps:
+and gradients (to float32 rounding).  The LTC's synapses and ODE solver run in native C++
+kernels for float32 CPU tensors, compiled on first use (a few seconds; g++ and ninja
+needed) into torch's extension cache; without them (build failure, other dtypes or
+devices, ``LNNMETA_NATIVE=0``) it runs in eager PyTorch, as does the CfC.  Differences
+from ncps:
 
 * time spans of shape (B, T) or (B, T, 1) -- time-major (T, B) or (T, B, 1) when
   ``batch_first=False`` -- are applied per step and per sample (ncps 1.0.1 squeezes each

@@ -11,6 +11,11 @@ Layout conventions (``j`` = post-synaptic unit, ``i`` = pre-synaptic unit or inp
 
 Both functions save only their small inputs and recompute the (j, i, m) activations in
 the backward pass, which is where the memory saving over ncps comes from.
+
+:class:`SynapseSums` and :class:`FusedSolver` are eager PyTorch; :class:`NativeSynapseSums`
+and :class:`NativeSolver` compute the same in the C++ kernels of
+:mod:`lnnmeta.kernels._native` (``csrc/``), with the same saved-tensor strategy, without
+ever materialising a (j, i, m) tensor.
 """
 
 from __future__ import annotations
@@ -19,7 +24,9 @@ from typing import Any
 
 import torch
 from torch import Tensor
-from torch.autograd.function import FunctionCtx
+from torch.autograd.function import FunctionCtx, once_differentiable
+
+from lnnmeta.kernels._native import LANES, NativeLibrary
 
 #: Upper bound on the elements of one (j, i, m) activation block of the sensory synapses.
 _SENSORY_BLOCK = 1 << 21
@@ -137,7 +144,9 @@ class FusedSolver(torch.autograd.Function):
     (leak, sensory synapses, capacitance, epsilon); ``cm_t``, (N, 1) for a constant time
     span or (T, N, B); the recurrent synapse parameters ``mu``, ``sig`` (j, i, 1) and ``a2``
     (j, 2, i); and two layouts of them for the backward pass, ``a2t`` =
-    ``a2.transpose(1, 2)`` and ``sig_i`` (i, 1, j), both contiguous and not differentiated.
+    ``a2.transpose(1, 2)`` and ``sig_i`` (i, 1, j), both contiguous and not differentiated;
+    ``unfolds``; and ``train``: False when the caller runs without autograd (inside
+    ``forward`` grad mode is always off, so it cannot tell), then nothing is saved.
     One unfold computes::
 
         s = sigmoid(sig * (v - mu))                  # (j, i, B)
@@ -163,6 +172,7 @@ class FusedSolver(torch.autograd.Function):
         a2t: Tensor,
         sig_i: Tensor,
         unfolds: int,
+        train: bool = True,
     ) -> Tensor:
         """Run all steps; see the class docstring."""
         steps, n, _, b = const.shape
@@ -181,7 +191,7 @@ class FusedSolver(torch.autograd.Function):
                 torch.sub(ins[k].unsqueeze(0), mu, out=work).mul_(sig).sigmoid_()
                 torch.baddbmm(c_t, a2, work, out=outs[k])
                 torch.div(torch.addcmul(nums[k], cm, ins[k]), dens[k], out=ins[k + 1])
-        if any(ctx.needs_input_grad):  # type: ignore[attr-defined]
+        if train and any(ctx.needs_input_grad):  # type: ignore[attr-defined]
             rows = _backward_rows(chain, sums, cm_t, unfolds)
             ctx.save_for_backward(chain, rows, mu, sig, a2t, sig_i)
             ctx.unfolds = unfolds  # type: ignore[attr-defined]
@@ -234,6 +244,7 @@ class FusedSolver(torch.autograd.Function):
             None,
             None,
             None,
+            None,
         )
 
 
@@ -249,3 +260,146 @@ def _backward_rows(chain: Tensor, sums: Tensor, cm_t: Tensor, unfolds: int) -> T
     else:
         torch.mul(cm_t, inv, out=rows[:, :, 2])
     return rows
+
+
+def _pad_samples(t: Tensor, width: int, value: float = 0.0) -> Tensor:
+    """Return ``t`` contiguous, its last dimension padded with ``value`` to ``width``."""
+    pad = width - t.size(-1)
+    return torch.nn.functional.pad(t, (0, pad), value=value).contiguous() if pad else t.contiguous()
+
+
+def _padded_width(samples: int) -> int:
+    """``samples`` rounded up to a multiple of the native kernels' vector width."""
+    return -(-samples // LANES) * LANES
+
+
+class NativeSynapseSums(torch.autograd.Function):
+    """:class:`SynapseSums` in the native kernels: (i, m) inputs -> (j, 2, m) sums.
+
+    Extra inputs: the (j, i) sparsity mask (synapses where it is zero are skipped; their
+    parameters get zero gradients, as in ncps) and the :class:`NativeLibrary`.  The
+    forward pass saves only its inputs; the backward pass recomputes the activations.
+    """
+
+    @staticmethod
+    def forward(
+        ctx: FunctionCtx,
+        pre: Tensor,
+        mu: Tensor,
+        sig: Tensor,
+        a2: Tensor,
+        mask: Tensor,
+        native: NativeLibrary,
+    ) -> Tensor:
+        """Compute ``a2 @ sigmoid(sig * (pre - mu))`` natively; see the class docstring."""
+        m = pre.size(1)
+        params = _native_synapses(mu, sig, a2, mask)
+        pre_p = _pad_samples(pre, _padded_width(m))
+        if any(ctx.needs_input_grad):  # type: ignore[attr-defined]
+            ctx.save_for_backward(pre_p, *params)
+            ctx.native = native  # type: ignore[attr-defined]
+        return native.sums_forward(pre_p, *params)[:, :, :m]
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, ...]:
+        """Gradients of ``pre``, ``mu``, ``sig`` and ``a2``."""
+        pre_p, *params = ctx.saved_tensors
+        m = grad.size(2)
+        d_pre, d_mu, d_sig, d_we, d_w = ctx.native.sums_backward(
+            pre_p, *params, _pad_samples(grad, pre_p.size(1))
+        )
+        return (
+            d_pre[:, :m],
+            d_mu.unsqueeze(-1),
+            d_sig.unsqueeze(-1),
+            torch.stack((d_we, d_w), dim=1),
+            None,
+            None,
+        )
+
+
+class NativeSolver(torch.autograd.Function):
+    """:class:`FusedSolver` in the native kernels (same math, one C++ call each way).
+
+    Inputs: ``v0`` (N, B), ``const`` (T, N, 2, B), ``cm_t`` ((N, 1) or (T, N, B)), ``mu``,
+    ``sig`` (j, i, 1), ``a2`` (j, 2, i), the (j, i) sparsity mask, ``unfolds``, the
+    :class:`NativeLibrary` and ``train`` (as for :class:`FusedSolver`).  The batch is padded to a multiple of :data:`LANES` (padded
+    lanes: state 0, numerator 0, denominator 1, so they stay finite and get zero
+    gradients).  The forward pass saves the state before every unfold and ``1 / den`` of
+    every unfold -- two (N, B) planes per unfold, where autograd would keep several
+    (N, N, B) ones; the backward pass recomputes the activations.  Returns the (T, N, B)
+    state after each step.
+    """
+
+    @staticmethod
+    def forward(
+        ctx: FunctionCtx,
+        v0: Tensor,
+        const: Tensor,
+        cm_t: Tensor,
+        mu: Tensor,
+        sig: Tensor,
+        a2: Tensor,
+        mask: Tensor,
+        unfolds: int,
+        native: NativeLibrary,
+        train: bool = True,
+    ) -> Tensor:
+        """Run all steps natively; see the class docstring."""
+        batch = v0.size(1)
+        width = _padded_width(batch)
+        params = _native_synapses(mu, sig, a2, mask)
+        const_p = const.contiguous()
+        if width != batch:
+            const_p = torch.cat(
+                (_pad_samples(const[:, :, :1], width), _pad_samples(const[:, :, 1:], width, 1.0)),
+                dim=2,
+            )
+        cm = _pad_samples(cm_t, width) if cm_t.dim() == 3 else cm_t.reshape(-1).contiguous()
+        keep = train and any(ctx.needs_input_grad)  # type: ignore[attr-defined]
+        out, saved = native.solver_forward(
+            _pad_samples(v0, width), const_p, cm, params, unfolds, keep
+        )
+        if saved is not None:
+            ctx.save_for_backward(saved, cm, *params)
+            ctx.unfolds = unfolds  # type: ignore[attr-defined]
+            ctx.native = native  # type: ignore[attr-defined]
+            ctx.per_sample_cm = cm_t.dim() == 3  # type: ignore[attr-defined]
+        return out[:, :, :batch]
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, ...]:
+        """Gradients of ``v0``, ``const``, ``cm_t``, ``mu``, ``sig`` and ``a2``."""
+        saved, cm, *params = ctx.saved_tensors
+        batch = grad.size(2)
+        d_v0, d_const, d_cm, d_mu, d_sig, d_we, d_w = ctx.native.solver_backward(
+            saved, cm, params, ctx.unfolds, _pad_samples(grad, saved.size(2))
+        )
+        d_cm = d_cm[..., :batch]
+        return (
+            d_v0[:, :batch],
+            d_const[..., :batch],
+            d_cm if ctx.per_sample_cm else d_cm.sum(1, keepdim=True),
+            d_mu.unsqueeze(-1),
+            d_sig.unsqueeze(-1),
+            torch.stack((d_we, d_w), dim=1),
+            None,
+            None,
+            None,
+            None,
+        )
+
+
+def _native_synapses(
+    mu: Tensor, sig: Tensor, a2: Tensor, mask: Tensor
+) -> tuple[Tensor, Tensor, Tensor, Tensor, Tensor]:
+    """(j, i) contiguous ``mu``, ``sig``, ``we``, ``w`` and mask for the native kernels."""
+    return (
+        mu.detach().squeeze(-1).contiguous(),
+        sig.detach().squeeze(-1).contiguous(),
+        a2.detach()[:, 0].contiguous(),
+        a2.detach()[:, 1].contiguous(),
+        mask.detach().to(mu.dtype).contiguous(),
+    )

@@ -12,6 +12,7 @@ from ncps.torch import LTCCell
 from ncps.torch.lstm import LSTMCell
 from torch import Tensor, nn
 
+from lnnmeta.kernels import _native
 from lnnmeta.kernels._common import (
     MemoryCell,
     Timespans,
@@ -22,11 +23,13 @@ from lnnmeta.kernels._common import (
     user_last,
     user_sequence,
 )
-from lnnmeta.kernels._ltc_ops import FusedSolver, SynapseSums
+from lnnmeta.kernels._ltc_ops import FusedSolver, NativeSolver, NativeSynapseSums, SynapseSums
 
-#: Typed handles of the autograd functions.
+#: Typed handles of the autograd functions (eager PyTorch and native C++).
 solve: Callable[..., Tensor] = FusedSolver.apply
 sensory_sums: Callable[..., Tensor] = SynapseSums.apply
+native_solve: Callable[..., Tensor] = NativeSolver.apply
+native_sensory_sums: Callable[..., Tensor] = NativeSynapseSums.apply
 
 State = Tensor | tuple[Tensor, Tensor]
 
@@ -39,9 +42,14 @@ class LTC(nn.Module):
     weights.  The forward pass hoists everything that does not depend on the state out of
     the time loop (input mapping, all sensory synapses, softplus of the parameters,
     sparsity masks, output mapping) and runs the ODE solver of all time steps as one
-    autograd function (:class:`lnnmeta.kernels._ltc_ops.FusedSolver`; one call per step
-    with mixed memory) whose hand-written backward pass recomputes the synapse activations
-    instead of storing them.
+    autograd function (one call per step with mixed memory) whose hand-written backward
+    pass recomputes the synapse activations instead of storing them.
+
+    For float32 CPU tensors the sensory synapses and the solver run in native C++ kernels
+    (:class:`lnnmeta.kernels._ltc_ops.NativeSynapseSums`, :class:`NativeSolver`), built on
+    first use (:mod:`lnnmeta.kernels._native`); otherwise, or when the build fails, or
+    with ``LNNMETA_NATIVE=0``, in eager PyTorch (:class:`SynapseSums`,
+    :class:`FusedSolver`).  Both paths compute the same values to float32 rounding.
 
     Parameters
     ----------
@@ -182,23 +190,44 @@ class LTC(nn.Module):
         """
         cell = self.rnn_cell
         unfolds = int(cell._ode_unfolds)
-        cm_t, const = self._step_constants(x, spans, unfolds)
+        native = self._native_library(unfolds, x, v, c)
+        cm_t, const = self._step_constants(x, spans, unfolds, native)
         mu, sig, a2 = _recurrent_synapses(cell)
-        a2t = a2.detach().transpose(1, 2).contiguous()
-        sig_i = sig.detach().squeeze(-1).t().unsqueeze(1).contiguous()
-        synapses = (mu, sig, a2, a2t, sig_i, unfolds)
+        train = torch.is_grad_enabled()  # else the solver saves nothing for backward
+        synapses: tuple[Any, ...]
+        if native is not None:
+            solver = native_solve
+            synapses = (mu, sig, a2, cell.sparsity_mask.t(), unfolds, native, train)
+        else:
+            solver = solve
+            a2t = a2.detach().transpose(1, 2).contiguous()
+            sig_i = sig.detach().squeeze(-1).t().unsqueeze(1).contiguous()
+            synapses = (mu, sig, a2, a2t, sig_i, unfolds, train)
         if c is None:
-            return solve(v, const, cm_t, *synapses), None
+            return solver(v, const, cm_t, *synapses), None
         memory = MemoryCell(self.lstm, x, unit_major=True)
         cms = torch.split(cm_t, 1) if cm_t.dim() == 3 else (cm_t,) * x.size(0)
         states = []
         for t, (const_t, cm_step) in enumerate(zip(torch.split(const, 1), cms, strict=True)):
             v, c = memory.step(t, v, c)
-            v = solve(v, const_t, cm_step, *synapses)[0]
+            v = solver(v, const_t, cm_step, *synapses)[0]
             states.append(v)
         return torch.stack(states), c
 
-    def _step_constants(self, x: Tensor, spans: Timespans, unfolds: int) -> tuple[Tensor, Tensor]:
+    def _native_library(
+        self, unfolds: int, *tensors: Tensor | None
+    ) -> _native.NativeLibrary | None:
+        """The native kernels if they apply (float32 CPU tensors and parameters), else None."""
+        given = [t for t in tensors if t is not None]
+        if unfolds < 1 or any(
+            t.dtype != torch.float32 or t.device.type != "cpu" for t in (*given, *self.parameters())
+        ):
+            return None
+        return _native.library()
+
+    def _step_constants(
+        self, x: Tensor, spans: Timespans, unfolds: int, native: _native.NativeLibrary | None
+    ) -> tuple[Tensor, Tensor]:
         """Return ``cm_t`` and the solver constants of all steps, computed at once.
 
         Returns
@@ -212,7 +241,12 @@ class LTC(nn.Module):
         positive = cell.make_positive_fn
         steps, batch = x.size(0), x.size(1)
         pre = cell._map_inputs(x).permute(2, 0, 1).reshape(x.size(2), steps * batch)
-        sums = sensory_sums(pre, *_sensory_synapses(cell)).view(-1, 2, steps, batch)
+        if native is not None:
+            mask = cell.sensory_sparsity_mask.t()
+            sums = native_sensory_sums(pre, *_sensory_synapses(cell), mask, native)
+        else:
+            sums = sensory_sums(pre, *_sensory_synapses(cell))
+        sums = sums.view(-1, 2, steps, batch)
         gleak = positive(cell.gleak)
         cm = positive(cell.cm)
         if isinstance(spans, Tensor):

@@ -1,0 +1,356 @@
+"""Native (C++) kernels of the LTC, built on first use and called through ctypes.
+
+The sources in ``csrc/`` hold the sensory synapse sums and the fused ODE solver of ncps
+1.0.1 (``LTCCell._ode_solver``), forward and backward, for float32 CPU tensors on one
+thread.  :func:`library` compiles them on first use with
+``torch.utils.cpp_extension.load`` (g++ and ninja; no torch headers, so the build takes a
+few seconds) into torch's extension cache (``$TORCH_EXTENSIONS_DIR``, by default
+``~/.cache/torch_extensions``), under a name that hashes the sources and flags, and
+loads the shared library with :mod:`ctypes`.  The body is compiled for a generic target
+and, on x86-64, for AVX2+FMA and AVX-512 (``#pragma GCC target``); the widest one the
+CPU supports is used.
+
+If the build or the load fails (no compiler, no ninja, ...), :func:`library` logs one
+warning and returns None for the rest of the process, and the kernels use their eager
+PyTorch path.  ``LNNMETA_NATIVE=0`` in the environment forces the eager path.
+
+The wrappers here take and return tensors; every sample dimension (``batch`` of the
+solver, ``columns`` of the synapse sums) must be a multiple of :data:`LANES` -- the
+autograd functions in :mod:`lnnmeta.kernels._ltc_ops` pad it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import hashlib
+import logging
+import os
+import shutil
+import sysconfig
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from torch import Tensor
+
+LOG = logging.getLogger(__name__)
+
+#: Sample counts passed to the native kernels must be multiples of this (widest vector).
+LANES = 16
+#: Environment variable: "0" forces the eager path.
+ENV_SWITCH = "LNNMETA_NATIVE"
+#: Instruction sets of the native body, by the index the C++ code uses.
+ISAS = ("generic", "avx2", "avx512")
+
+CSRC = Path(__file__).with_name("csrc")
+SOURCES = ("ltc_native.cpp", "ltc_body.h")
+#: -O3 with the default target (the vector code picks its ISA through pragmas);
+#: -ffp-contract=fast lets a * b + c become one FMA (one rounding instead of two); no
+#: -ffast-math (the code must not be reassociated).
+CFLAGS = ("-O3", "-ffp-contract=fast", "-Wno-psabi")
+
+_P = ctypes.c_void_p
+_I = ctypes.c_int
+_L = ctypes.c_int64
+_SIGNATURES: dict[str, list[type]] = {
+    "lnn_best_isa": [],
+    "lnn_sums_forward": [_I, _L, _L, _L, *[_P] * 7],
+    "lnn_sums_backward": [_I, _L, _L, _L, *[_P] * 12],
+    "lnn_solver_forward": [_I, _L, _L, _L, _L, _P, _P, _P, _I, *[_P] * 8],
+    "lnn_solver_backward": [_I, _L, _L, _L, _L, _P, _P, _P, _I, *[_P] * 13],
+}
+_ERRORS = {1: "invalid argument", 2: "instruction set not available", 3: "out of memory"}
+#: A build lock older than this (seconds) was left by a killed process (builds take ~2 s).
+STALE_LOCK_SECONDS = 300.0
+
+
+@dataclass
+class NativeLibrary:
+    """The loaded native kernels.
+
+    Attributes
+    ----------
+    path : str
+        The shared library.
+    isa : int
+        Index into :data:`ISAS` of the instruction set used (the widest the CPU has).
+    load_seconds : float
+        Wall time of build (or cache check) and load on first use.
+    """
+
+    path: str
+    isa: int
+    load_seconds: float
+    dll: ctypes.CDLL
+
+    @property
+    def isa_name(self) -> str:
+        """Name of the instruction set in use."""
+        return ISAS[self.isa]
+
+    def _call(self, name: str, *args: object) -> None:
+        code = getattr(self.dll, name)(self.isa, *args)
+        if code != 0:
+            raise RuntimeError(f"native LTC kernel {name} failed: {_ERRORS.get(code, code)}")
+
+    def sums_forward(
+        self, pre: Tensor, mu: Tensor, sig: Tensor, we: Tensor, w: Tensor, mask: Tensor
+    ) -> Tensor:
+        """Synapse sums (n_post, 2, m) of pre-synaptic potentials ``pre`` (n_pre, m).
+
+        ``mu``, ``sig``, ``we`` (weight times reversal potential), ``w`` (weight, mask
+        applied) and ``mask`` are (n_post, n_pre); see ``csrc/ltc_body.h``.
+        """
+        n_post, n_pre = mu.shape
+        out = pre.new_empty(n_post, 2, pre.size(1))
+        self._call(
+            "lnn_sums_forward",
+            n_post,
+            n_pre,
+            pre.size(1),
+            *_pointers(pre, mu, sig, we, w, mask, out),
+        )
+        return out
+
+    def sums_backward(
+        self,
+        pre: Tensor,
+        mu: Tensor,
+        sig: Tensor,
+        we: Tensor,
+        w: Tensor,
+        mask: Tensor,
+        grad: Tensor,
+    ) -> tuple[Tensor, Tensor, Tensor, Tensor, Tensor]:
+        """Gradients of ``pre``, ``mu``, ``sig``, ``we`` and ``w`` given the sums' ``grad``."""
+        n_post, n_pre = mu.shape
+        d_pre = torch.empty_like(pre)
+        d_mu, d_sig, d_we, d_w = (torch.empty_like(mu) for _ in range(4))
+        self._call(
+            "lnn_sums_backward",
+            n_post,
+            n_pre,
+            pre.size(1),
+            *_pointers(pre, mu, sig, we, w, mask, grad, d_pre, d_mu, d_sig, d_we, d_w),
+        )
+        return d_pre, d_mu, d_sig, d_we, d_w
+
+    def solver_forward(
+        self,
+        v0: Tensor,
+        const: Tensor,
+        cm: Tensor,
+        synapses: tuple[Tensor, Tensor, Tensor, Tensor, Tensor],
+        unfolds: int,
+        keep: bool,
+    ) -> tuple[Tensor, Tensor | None]:
+        """Run the fused solver over all steps.
+
+        Parameters
+        ----------
+        v0 : Tensor
+            (N, B) initial state.
+        const : Tensor
+            (T, N, 2, B) state-independent numerator and denominator terms per step.
+        cm : Tensor
+            (N,) ``cm_t`` for every step and sample, or (T, N, B).
+        synapses : tuple of Tensor
+            (N, N) ``mu``, ``sig``, ``we``, ``w``, ``mask``, indexed [post, pre].
+        unfolds : int
+            Solver iterations per step.
+        keep : bool
+            Also return what the backward pass needs.
+
+        Returns
+        -------
+        tuple
+            (T, N, B) state after each step; if ``keep``, a (2 T U + 1, N, B) tensor with
+            the state before every unfold (the first T U + 1 planes) and the reciprocal
+            denominator of every unfold (the last T U), else None.  One allocation rather
+            than two: large buffers freed together are less often returned to the system
+            by the allocator (and then page-faulted in again on the next step).
+        """
+        steps, n, _, batch = const.shape
+        total = steps * unfolds
+        out = v0.new_empty(steps, n, batch)
+        saved = v0.new_empty(2 * total + 1, n, batch) if keep else None
+        chain, inv_den = (None, None) if saved is None else (saved[: total + 1], saved[total + 1 :])
+        self._call(
+            "lnn_solver_forward",
+            n,
+            steps,
+            unfolds,
+            batch,
+            *_pointers(v0, const, cm),
+            int(cm.dim() == 3),
+            *_pointers(*synapses, out, chain, inv_den),
+        )
+        return out, saved
+
+    def solver_backward(
+        self,
+        saved: Tensor,
+        cm: Tensor,
+        synapses: tuple[Tensor, Tensor, Tensor, Tensor, Tensor],
+        unfolds: int,
+        grad: Tensor,
+    ) -> tuple[Tensor, ...]:
+        """Backward pass of :meth:`solver_forward` given the (T, N, B) output gradient.
+
+        ``saved`` is what the forward pass returned; ``cm`` and ``synapses`` are its inputs.
+
+        Returns
+        -------
+        tuple of Tensor
+            Gradients of ``v0`` (N, B), ``const`` (T, N, 2, B), ``cm`` per sample ((T, N, B)
+            for a (T, N, B) ``cm``, else (N, B), summed over steps) and of ``mu``, ``sig``,
+            ``we``, ``w`` (N, N).
+        """
+        steps, n, batch = grad.shape
+        total = steps * unfolds
+        d_v0 = grad.new_empty(n, batch)
+        d_const = grad.new_empty(steps, n, 2, batch)
+        d_cm = grad.new_empty(*((steps,) if cm.dim() == 3 else ()), n, batch)
+        d_params = [grad.new_empty(n, n) for _ in range(4)]
+        self._call(
+            "lnn_solver_backward",
+            n,
+            steps,
+            unfolds,
+            batch,
+            *_pointers(saved[: total + 1], saved[total + 1 :], cm),
+            int(cm.dim() == 3),
+            *_pointers(*synapses, grad, d_v0, d_const, d_cm, *d_params),
+        )
+        return (d_v0, d_const, d_cm, *d_params)
+
+
+def _pointers(*tensors: Tensor | None) -> list[int | None]:
+    """Data pointers of contiguous float32 CPU tensors (None stays None, a null pointer)."""
+    for t in tensors:
+        if t is not None and not (
+            t.dtype == torch.float32 and t.device.type == "cpu" and t.is_contiguous()
+        ):
+            raise ValueError("native LTC kernels need contiguous float32 CPU tensors")
+    return [None if t is None else t.data_ptr() for t in tensors]
+
+
+_lock = threading.Lock()
+_loaded: list[NativeLibrary | None] = []  # empty until the first attempt
+
+
+def enabled() -> bool:
+    """Whether the native path is allowed (``LNNMETA_NATIVE`` is not "0")."""
+    return os.environ.get(ENV_SWITCH, "1").strip() != "0"
+
+
+def library() -> NativeLibrary | None:
+    """Return the native kernels, building them on first use; None for the eager path.
+
+    None when ``LNNMETA_NATIVE=0`` or when building or loading failed (then one warning
+    is logged, and the build is not retried in this process).
+    """
+    if not enabled():
+        return None
+    with _lock:
+        if not _loaded:
+            _loaded.append(_try_load())
+        return _loaded[0]
+
+
+def _try_load() -> NativeLibrary | None:
+    try:
+        return load()
+    except Exception as error:  # any failure means: use the eager path
+        lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+        LOG.warning(
+            "lnnmeta: native LTC kernels unavailable, using the slower eager PyTorch path "
+            "(%s: %s); set %s=0 to skip the build",
+            type(error).__name__,
+            " | ".join(lines[-2:]),
+            ENV_SWITCH,
+        )
+        LOG.debug("native LTC kernel build failure", exc_info=True)
+        return None
+
+
+def extension_name() -> str:
+    """Name of the extension: a hash of the sources and flags, so edits rebuild."""
+    digest = hashlib.sha256()
+    for name in SOURCES:
+        digest.update((CSRC / name).read_bytes())
+    digest.update(" ".join(CFLAGS).encode())
+    return f"lnnmeta_ltc_{digest.hexdigest()[:16]}"
+
+
+@contextlib.contextmanager
+def _ninja_on_path() -> Iterator[None]:
+    """Make the ``ninja`` of this environment findable while building.
+
+    ``pip install ninja`` puts it next to the interpreter's scripts, which is not on PATH
+    when the environment's Python is run without activating the environment.
+    """
+    if shutil.which("ninja") is not None:
+        yield
+        return
+    before = os.environ.get("PATH")
+    extra = [sysconfig.get_path("scripts")]
+    with contextlib.suppress(ImportError, AttributeError):
+        import ninja  # type: ignore[import-not-found,import-untyped,unused-ignore]
+
+        extra.append(str(ninja.BIN_DIR))
+    os.environ["PATH"] = os.pathsep.join([*extra, *([before] if before else [])])
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("PATH", None)
+        else:
+            os.environ["PATH"] = before
+
+
+def _remove_stale_lock(build_directory: Path) -> None:
+    """Remove a build lock left behind by a process killed while building.
+
+    torch waits, without a time limit, for the lock file of a build directory to go away;
+    the build takes seconds, so a lock older than :data:`STALE_LOCK_SECONDS` is stale.
+    """
+    lock = build_directory / "lock"
+    with contextlib.suppress(FileNotFoundError):
+        if time.time() - lock.stat().st_mtime > STALE_LOCK_SECONDS:
+            LOG.info("lnnmeta: removing the stale build lock %s", lock)
+            lock.unlink()
+
+
+def load(verbose: bool = False) -> NativeLibrary:
+    """Build (or find in the cache) and load the native kernels; raise on failure."""
+    from torch.utils import cpp_extension
+
+    start = time.perf_counter()
+    name = extension_name()
+    # torch's own choice of directory: $TORCH_EXTENSIONS_DIR or its cache, per Python.
+    build_directory = Path(cpp_extension._get_build_directory(name, verbose))
+    _remove_stale_lock(build_directory)
+    with _ninja_on_path():
+        path = cpp_extension.load(
+            name=name,
+            sources=[str(CSRC / SOURCES[0])],
+            extra_cflags=list(CFLAGS),
+            extra_include_paths=[str(CSRC)],
+            build_directory=str(build_directory),
+            is_python_module=False,
+            verbose=verbose,
+        )
+    dll = ctypes.CDLL(str(path))
+    for name, argtypes in _SIGNATURES.items():
+        function = getattr(dll, name)
+        function.argtypes = argtypes
+        function.restype = _I
+    seconds = time.perf_counter() - start
+    native = NativeLibrary(str(path), int(dll.lnn_best_isa()), seconds, dll)
+    LOG.info("lnnmeta: native LTC kernels (%s) ready in %.1f s: %s", native.isa_name, seconds, path)
+    return native

@@ -1,0 +1,290 @@
+// Native kernels of lnnmeta.kernels.LTC: the sensory synapse sums and the fused ODE
+// solver of ncps 1.0.1 (LTCCell._ode_solver), forward and backward, for float32 CPU
+// tensors, single-threaded.  The math is in ltc_body.h.
+//
+// The library has no dependency on torch: lnnmeta/kernels/_native.py builds it with
+// torch.utils.cpp_extension and calls the extern "C" functions below through ctypes,
+// passing the data pointers of contiguous tensors.  The body is compiled once per
+// instruction set (generic, and on x86-64 also AVX2+FMA and AVX-512 through
+// `#pragma GCC target`, so the build needs no -march flag) and the caller picks one
+// that the CPU supports (lnn_best_isa).  Sample counts ("batch", "columns") must be
+// multiples of 16, the widest vector.
+//
+// Return codes: 0 success, 1 invalid argument, 2 instruction set not available,
+// 3 out of memory.
+
+#include <cstdint>
+#include <cstring>
+#include <new>
+#include <vector>
+
+// The x86-64 variants need GCC's `#pragma GCC target`; other compilers (and other
+// architectures) get the generic variant only.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define LNN_X86 1
+#include <immintrin.h>
+#endif
+
+namespace lnnmeta_ltc {
+
+constexpr int64_t kLanes = 16;  // sample counts must be multiples of this
+constexpr int64_t kParams = 5;  // per synapse: mu, sig * log2(e), we, w, sig
+
+// The active synapses of a (n_post, n_pre) connection, per post-synaptic unit j:
+// count[j] synapses, the a-th from pre-synaptic unit pre[j * n_pre + a], with parameters
+// param[kParams * (j * n_pre + a) + 0..4] = (mu, sig log2(e), we, w, sig).  A synapse is
+// active where the sparsity mask is non-zero; inactive ones contribute nothing and get
+// zero gradients (in ncps their weight is multiplied by the zero mask).
+struct Synapses {
+  int64_t n_post = 0;
+  int64_t n_pre = 0;
+  std::vector<int32_t> count;
+  std::vector<int32_t> pre;
+  std::vector<float> param;
+};
+
+Synapses pack(int64_t n_post, int64_t n_pre, const float* mu, const float* sig,
+              const float* we, const float* w, const float* mask) {
+  Synapses syn;
+  syn.n_post = n_post;
+  syn.n_pre = n_pre;
+  syn.count.assign(n_post, 0);
+  syn.pre.assign(n_post * n_pre, 0);
+  syn.param.assign(kParams * n_post * n_pre, 0.0f);
+  for (int64_t j = 0; j < n_post; ++j) {
+    int32_t a = 0;
+    for (int64_t i = 0; i < n_pre; ++i) {
+      const int64_t at = j * n_pre + i;
+      if (mask[at] == 0.0f) continue;
+      const int64_t slot = j * n_pre + a;
+      syn.pre[slot] = static_cast<int32_t>(i);
+      float* par = syn.param.data() + kParams * slot;
+      par[0] = mu[at];
+      par[1] = sig[at] * 1.44269504088896341f;
+      par[2] = we[at];
+      par[3] = w[at];
+      par[4] = sig[at];
+      ++a;
+    }
+    syn.count[j] = a;
+  }
+  return syn;
+}
+
+// Arguments of the fused solver; shapes with N units, T steps, U unfolds, batch B.
+struct SolverArgs {
+  int64_t steps = 0;
+  int64_t unfolds = 0;
+  int64_t batch = 0;
+  const float* v0 = nullptr;         // (N, B) initial state
+  const float* constants = nullptr;  // (T, N, 2, B) c_num, c_den per step
+  const float* cm = nullptr;         // (N,), or (T, N, B) if cm_per_sample
+  bool cm_per_sample = false;
+  float* out = nullptr;              // (T, N, B) state after each step
+  float* chain = nullptr;            // (T U + 1, N, B) state before each unfold, or null
+  float* inv_den = nullptr;          // (T U, N, B) 1 / den of each unfold, or null
+  const float* grad_out = nullptr;   // backward: (T, N, B)
+  float* grad_v0 = nullptr;          // (N, B)
+  float* grad_constants = nullptr;   // (T, N, 2, B)
+  float* grad_cm = nullptr;          // (T, N, B), or (N, B) summed over steps if cm is (N,)
+  float* grad_mu = nullptr;          // (N, N) each, [post][pre]
+  float* grad_sig = nullptr;
+  float* grad_we = nullptr;
+  float* grad_w = nullptr;
+};
+
+namespace generic {
+#define LNN_ISA 0
+constexpr int W = 4;  // baseline SSE2 / NEON registers
+typedef float vf __attribute__((vector_size(4 * W)));
+typedef uint32_t vu __attribute__((vector_size(4 * W)));
+#include "ltc_body.h"
+}  // namespace generic
+
+#ifdef LNN_X86
+// GCC 12 warns about _mm512_undefined_ps() inside its own AVX-512 headers.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+namespace avx2 {
+#undef LNN_ISA
+#define LNN_ISA 1
+constexpr int W = 8;
+typedef float vf __attribute__((vector_size(4 * W)));
+typedef uint32_t vu __attribute__((vector_size(4 * W)));
+#include "ltc_body.h"
+}  // namespace avx2
+#pragma GCC pop_options
+
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx2,fma")
+namespace avx512 {
+#undef LNN_ISA
+#define LNN_ISA 2
+constexpr int W = 16;
+typedef float vf __attribute__((vector_size(4 * W)));
+typedef uint32_t vu __attribute__((vector_size(4 * W)));
+#include "ltc_body.h"
+}  // namespace avx512
+#pragma GCC pop_options
+#endif
+
+enum Isa { kGeneric = 0, kAvx2 = 1, kAvx512 = 2 };
+
+bool available(int isa) {
+  if (isa == kGeneric) return true;
+#ifdef LNN_X86
+  __builtin_cpu_init();
+  const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  if (isa == kAvx2) return avx2;
+  if (isa == kAvx512) return avx2 && __builtin_cpu_supports("avx512f");
+#endif
+  return false;
+}
+
+// Runs the variant of the chosen ISA (one callable per ISA), translating errors into
+// return codes.
+template <class Generic, class Avx2, class Avx512>
+int run(int isa, Generic&& gen, Avx2&& a2, Avx512&& a512) {
+  if (!available(isa)) return 2;
+  try {
+#ifdef LNN_X86
+    if (isa == kAvx512) {
+      a512();
+      return 0;
+    }
+    if (isa == kAvx2) {
+      a2();
+      return 0;
+    }
+#else
+    (void)a2;
+    (void)a512;
+#endif
+    gen();
+    return 0;
+  } catch (const std::bad_alloc&) {
+    return 3;
+  }
+}
+
+#ifdef LNN_X86
+#define LNN_RUN(isa, call)                                                   \
+  lnnmeta_ltc::run((isa), [&] { lnnmeta_ltc::generic::call; },               \
+                   [&] { lnnmeta_ltc::avx2::call; }, [&] { lnnmeta_ltc::avx512::call; })
+#else
+#define LNN_RUN(isa, call) \
+  lnnmeta_ltc::run((isa), [&] { lnnmeta_ltc::generic::call; }, [] {}, [] {})
+#endif
+
+bool valid(int64_t a, int64_t b, int64_t columns) {
+  return a > 0 && b > 0 && columns > 0 && columns % kLanes == 0;
+}
+
+}  // namespace lnnmeta_ltc
+
+using lnnmeta_ltc::SolverArgs;
+using lnnmeta_ltc::Synapses;
+
+extern "C" {
+
+// The widest instruction set this CPU supports: 0 generic, 1 AVX2+FMA, 2 AVX-512.
+int lnn_best_isa() {
+  for (int isa = 2; isa > 0; --isa) {
+    if (lnnmeta_ltc::available(isa)) return isa;
+  }
+  return 0;
+}
+
+// Sensory synapse sums: pre (n_pre, columns) -> out (n_post, 2, columns), with
+// (n_post, n_pre) parameters mu, sig, we, w and sparsity mask.
+int lnn_sums_forward(int isa, int64_t n_post, int64_t n_pre, int64_t columns,
+                     const float* pre, const float* mu, const float* sig, const float* we,
+                     const float* w, const float* mask, float* out) {
+  if (!lnnmeta_ltc::valid(n_post, n_pre, columns)) return 1;
+  try {
+    const Synapses syn = lnnmeta_ltc::pack(n_post, n_pre, mu, sig, we, w, mask);
+    return LNN_RUN(isa, sums_forward(syn, pre, columns, out));
+  } catch (const std::bad_alloc&) {
+    return 3;
+  }
+}
+
+// Backward pass of lnn_sums_forward: grad (n_post, 2, columns) -> dpre (n_pre, columns)
+// and (n_post, n_pre) parameter gradients (written, not accumulated).
+int lnn_sums_backward(int isa, int64_t n_post, int64_t n_pre, int64_t columns,
+                      const float* pre, const float* mu, const float* sig, const float* we,
+                      const float* w, const float* mask, const float* grad, float* dpre,
+                      float* dmu, float* dsig, float* dwe, float* dw) {
+  if (!lnnmeta_ltc::valid(n_post, n_pre, columns)) return 1;
+  try {
+    const Synapses syn = lnnmeta_ltc::pack(n_post, n_pre, mu, sig, we, w, mask);
+    return LNN_RUN(isa, sums_backward(syn, pre, columns, grad, dpre, dmu, dsig, dwe, dw));
+  } catch (const std::bad_alloc&) {
+    return 3;
+  }
+}
+
+// Fused solver over all steps.  chain and inv_den are both null (no backward pass) or
+// both given.
+int lnn_solver_forward(int isa, int64_t n, int64_t steps, int64_t unfolds, int64_t batch,
+                       const float* v0, const float* constants, const float* cm,
+                       int cm_per_sample, const float* mu, const float* sig, const float* we,
+                       const float* w, const float* mask, float* out, float* chain,
+                       float* inv_den) {
+  if (!lnnmeta_ltc::valid(n, steps, batch) || unfolds < 1) return 1;
+  if ((chain == nullptr) != (inv_den == nullptr)) return 1;
+  SolverArgs args;
+  args.steps = steps;
+  args.unfolds = unfolds;
+  args.batch = batch;
+  args.v0 = v0;
+  args.constants = constants;
+  args.cm = cm;
+  args.cm_per_sample = cm_per_sample != 0;
+  args.out = out;
+  args.chain = chain;
+  args.inv_den = inv_den;
+  try {
+    const Synapses syn = lnnmeta_ltc::pack(n, n, mu, sig, we, w, mask);
+    return LNN_RUN(isa, solver_forward(syn, args));
+  } catch (const std::bad_alloc&) {
+    return 3;
+  }
+}
+
+// Backward pass of lnn_solver_forward from its chain and inv_den (and the same cm and
+// synapses); every gradient is written (not accumulated).
+int lnn_solver_backward(int isa, int64_t n, int64_t steps, int64_t unfolds, int64_t batch,
+                        const float* chain, const float* inv_den, const float* cm,
+                        int cm_per_sample, const float* mu, const float* sig,
+                        const float* we, const float* w, const float* mask,
+                        const float* grad_out, float* grad_v0, float* grad_constants,
+                        float* grad_cm, float* grad_mu, float* grad_sig, float* grad_we,
+                        float* grad_w) {
+  if (!lnnmeta_ltc::valid(n, steps, batch) || unfolds < 1) return 1;
+  SolverArgs args;
+  args.steps = steps;
+  args.unfolds = unfolds;
+  args.batch = batch;
+  args.cm = cm;
+  args.cm_per_sample = cm_per_sample != 0;
+  args.chain = const_cast<float*>(chain);
+  args.inv_den = const_cast<float*>(inv_den);
+  args.grad_out = grad_out;
+  args.grad_v0 = grad_v0;
+  args.grad_constants = grad_constants;
+  args.grad_cm = grad_cm;
+  args.grad_mu = grad_mu;
+  args.grad_sig = grad_sig;
+  args.grad_we = grad_we;
+  args.grad_w = grad_w;
+  try {
+    const Synapses syn = lnnmeta_ltc::pack(n, n, mu, sig, we, w, mask);
+    return LNN_RUN(isa, solver_backward(syn, args));
+  } catch (const std::bad_alloc&) {
+    return 3;
+  }
+}
+
+}  // extern "C"
