@@ -74,11 +74,6 @@ def embed(fig: Figure, dpi: int = DPI) -> tuple[str, float]:
     return uri, min(png_width_in(png, dpi), FULL_WIDTH)
 
 
-def to_data_uri(fig: Figure, dpi: int = DPI) -> str:
-    """Encode a figure as a PNG data URI and close it."""
-    return embed(fig, dpi)[0]
-
-
 def model_colours(models: pd.DataFrame) -> dict[str, str]:
     """A fixed colour per model (columns ``model``, ``family``), LNNs in cool, RNNs in warm colours."""
     out: dict[str, str] = {}
