@@ -166,7 +166,7 @@ def test_egger_matches_metafor_regtest_lm() -> None:
 def test_hedges_g_textbook_example() -> None:
     # Ch. 4 worked example: means 103 vs 100, SDs 5.5 and 4.5, n = 50 each:
     # S_within = 5.0249, d = 0.5970, J = 0.9923, g = 0.5924.
-    g, var = hedges_g(103.0, 5.5, 50, 100.0, 4.5, 50)
+    g, var = hedges_g(103.0, 5.5, 50, 100.0, 4.5, 50, "approx", "hedges_olkin")
     assert float(g) == pytest.approx(0.5924, abs=5e-5)
     # Variance: 1/n1 + 1/n2 + g^2 / (2 (N - 3.94)) (Hedges & Olkin 1985 as in R's meta).
     assert float(var) == pytest.approx(0.04 + 0.5924**2 / (2 * 96.06), abs=1e-5)
@@ -187,7 +187,7 @@ def test_hedges_g_table_14_1_matches_book_and_r_meta() -> None:
         ],
         columns=["m1", "s1", "n1", "m2", "s2", "n2"],
     )
-    g, var = hedges_g(*(data[c] for c in data.columns))
+    g, var = hedges_g(*(data[c] for c in data.columns), "approx", "hedges_olkin")
     book = [0.0945, 0.2774, 0.3665, 0.6644, 0.4618, 0.1852]
     assert g == pytest.approx(book, abs=5e-5)
     meta_vi = [
@@ -199,6 +199,39 @@ def test_hedges_g_table_14_1_matches_book_and_r_meta() -> None:
         0.02363264537147130,
     ]
     assert var == pytest.approx(meta_vi, rel=1e-10)
+
+
+# --- metafor escalc(measure = "SMD") on dat.normand1999, studies 1-4 ---------------------------
+# metafor tests/testthat/test_misc_escalc.r ("escalc() works correctly for measure='SMD/SMDH/ROM'"):
+# yi c(-0.3552, -0.3479, -2.3176, -1.8880), vi c(0.0131, 0.0645, 0.0458, 0.1606).
+# Data: metadat data-raw/dat.normand1999.txt (n1i, m1i, sd1i, n2i, m2i, sd2i).
+NORMAND = np.array(
+    [
+        [155, 55, 47, 156, 75, 64],
+        [31, 27, 7, 32, 29, 4],
+        [75, 64, 17, 71, 119, 29],
+        [18, 66, 20, 18, 137, 48],
+    ],
+    dtype=float,
+)
+
+
+def test_hedges_g_matches_metafor_escalc_smd() -> None:
+    n1, m1, s1, n2, m2, s2 = NORMAND.T
+    g, var = hedges_g(m1, s1, n1, m2, s2, n2)
+    assert g == pytest.approx([-0.3552, -0.3479, -2.3176, -1.8880], abs=5e-5)
+    assert var == pytest.approx([0.0131, 0.0645, 0.0458, 0.1606], abs=5e-5)
+    # metafor's vtype "LS": vi = 1/n1 + 1/n2 + yi^2 / (2 (n1 + n2)) with the corrected yi.
+    assert var == pytest.approx(1 / n1 + 1 / n2 + g**2 / (2 * (n1 + n2)), rel=1e-12)
+
+
+def test_exact_bias_correction_equals_gamma_ratio() -> None:
+    from lnnmeta.stats.effect_sizes import bias_correction
+
+    m = 8.0  # two groups of 5 runs
+    exact = math.gamma(m / 2) / (math.sqrt(m / 2) * math.gamma((m - 1) / 2))
+    assert float(bias_correction(m)) == pytest.approx(exact, rel=1e-12)
+    assert float(bias_correction(m, exact=False)) == pytest.approx(1 - 3 / (4 * m - 1))
 
 
 # --- R's stats help pages ------------------------------------------------------------------

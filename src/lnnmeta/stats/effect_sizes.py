@@ -6,20 +6,34 @@ Rules (applied per pair, vectorised over arrays):
   ``ln(rnn / lnn)`` (Hedges, Gurevitch & Curtis 1999), with the delta-method variance
   ``se_lnn^2 / lnn^2 + se_rnn^2 / rnn^2`` when both standard errors are known, else NaN
   (``effect_kind`` ``"log_ratio_no_spread"``);
-* otherwise, with both standard deviations and ``n >= 2`` runs on both sides: Hedges' g with the
-  small-sample correction ``J = 1 - 3 / (4 N - 9)`` and its variance (Hedges & Olkin 1985),
-  computed by :func:`statsmodels.stats.meta_analysis.effectsize_smd`, negated for
-  lower-is-better metrics;
+* otherwise, with both standard deviations and ``n >= 2`` runs on both sides: Hedges' g exactly
+  as metafor's ``escalc(measure = "SMD")`` computes it (Hedges 1981): ``d = (m1 - m2) / s_p`` with
+  the pooled SD ``s_p``, the exact bias correction ``J(m) = Gamma(m/2) / (sqrt(m/2)
+  Gamma((m-1)/2))``, ``m = n1 + n2 - 2``, and the large-sample variance ``vi = 1/n1 + 1/n2 +
+  g^2 / (2 (n1 + n2))`` (metafor's default ``vtype = "LS"``); negated for lower-is-better metrics;
 * otherwise the raw difference ``lnn - rnn`` (negated for lower-is-better) with variance NaN
   (``"raw_difference_no_spread"``): usable only for its sign.
+
+Degenerate spreads (the rule, :data:`DEGENERATE_RULE`)
+    A printed spread of 0 ("100 +- 0") or a pooled SD below ``REL_SD_FLOOR`` times the larger
+    mean says that the runs agreed to the printed precision; it does not say how much they
+    varied. Hedges' g would divide by that rounding artefact (single effects of g = 1054 were
+    seen). We do **not** impute a spread floor: any floor (e.g. half the last printed digit)
+    would set g by the print precision, not by the data. Such pairs get ``effect_kind``
+    ``"degenerate_spread"``: their raw difference is kept for its sign (a tie when the two
+    printed values are equal), they are never pooled on the SMD scale, and they are counted in
+    :func:`effect_counts` so that the report shows how many there are. Lower-is-better metrics
+    with positive values are unaffected: they use the log ratio of means, which needs no SD.
 """
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 import numpy.typing as npt
+from scipy import special
 from scipy import stats as sps
-from statsmodels.stats.meta_analysis import effectsize_smd
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -29,8 +43,15 @@ KIND_SCALE: dict[str, str] = {
     "log_ratio": "log_ratio",
     "log_ratio_no_spread": "log_ratio",
     "raw_difference_no_spread": "raw",
+    "degenerate_spread": "raw",
     "undefined": "none",
 }
+
+#: One-line statement of the degenerate-spread rule (shown in the report).
+DEGENERATE_RULE = (
+    "pairs whose pooled SD is 0 or below 1e-4 times the larger mean (printed '± 0') get no "
+    "Hedges' g and are not pooled; their sign (or tie) is kept for the sign test and counted"
+)
 
 
 def _as_float(x: npt.ArrayLike) -> FloatArray:
@@ -103,6 +124,35 @@ def spread_to_se(spread: npt.ArrayLike, kind: npt.ArrayLike, n: npt.ArrayLike) -
 REL_SD_FLOOR = 1e-4
 
 
+def bias_correction(m: npt.ArrayLike, exact: bool = True) -> FloatArray:
+    """Small-sample correction ``J(m)`` of Hedges (1981) for ``m`` degrees of freedom.
+
+    Parameters
+    ----------
+    m : array_like
+        Degrees of freedom ``n1 + n2 - 2`` (> 1).
+    exact : bool
+        ``True``: ``Gamma(m/2) / (sqrt(m/2) Gamma((m-1)/2))`` (metafor's ``.cmicalc``), computed
+        on the log scale with :func:`scipy.special.gammaln`; ``False``: the approximation
+        ``1 - 3 / (4 m - 1)`` (Hedges & Olkin 1985, used by R's meta and statsmodels).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``J``; NaN where ``m <= 1``.
+    """
+    m_ = _as_float(m)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if exact:
+            safe = np.where(m_ > 1, m_, 2.0)
+            j = np.exp(
+                special.gammaln(safe / 2) - 0.5 * np.log(safe / 2) - special.gammaln((safe - 1) / 2)
+            )
+        else:
+            j = 1 - 3 / (4 * m_ - 1)
+    return np.where(m_ > 1, j, np.nan)
+
+
 def hedges_g(
     mean1: npt.ArrayLike,
     sd1: npt.ArrayLike,
@@ -110,8 +160,10 @@ def hedges_g(
     mean2: npt.ArrayLike,
     sd2: npt.ArrayLike,
     n2: npt.ArrayLike,
+    correction: Literal["exact", "approx"] = "exact",
+    variance: Literal["metafor", "hedges_olkin"] = "metafor",
 ) -> tuple[FloatArray, FloatArray]:
-    """Hedges' g of ``mean1 - mean2`` and its variance (Hedges 1981; Hedges & Olkin 1985).
+    """Hedges' g of ``mean1 - mean2`` and its variance, as metafor's ``escalc("SMD")``.
 
     Parameters
     ----------
@@ -119,25 +171,56 @@ def hedges_g(
         Mean, SD and number of runs of the first group.
     mean2, sd2, n2 : array_like
         The same for the second group.
+    correction : {"exact", "approx"}
+        Bias correction: the exact gamma-function ``J`` (metafor) or ``1 - 3/(4 m - 1)``.
+    variance : {"metafor", "hedges_olkin"}
+        ``"metafor"``: ``1/n1 + 1/n2 + g^2 / (2 (n1 + n2))`` (metafor ``vtype = "LS"``);
+        ``"hedges_olkin"``: ``N/(n1 n2) + g^2 / (2 (N - 3.94))`` (R's meta, statsmodels).
 
     Returns
     -------
     g, var : numpy.ndarray
         Bias-corrected standardised mean difference and its sampling variance; NaN where
-        ``n < 2`` on a side or the pooled SD is degenerate: below ``REL_SD_FLOOR`` times the
-        larger absolute mean (seeds that agree to about four digits, e.g. a saturated score),
-        where g would be an artefact of rounding (values of 10^5 were seen on reruns).
+        ``n < 2`` on a side or the pooled SD is degenerate (see :func:`degenerate_spread`).
     """
     m1, s1, k1 = _as_float(mean1), _as_float(sd1), _as_float(n1)
     m2, s2, k2 = _as_float(mean2), _as_float(sd2), _as_float(n2)
-    pooled = ((k1 - 1) * s1**2 + (k2 - 1) * s2**2) / (k1 + k2 - 2)
-    scale = np.maximum(np.abs(m1), np.abs(m2))
-    ok = (k1 >= 2) & (k2 >= 2) & np.isfinite(pooled) & (pooled > 0)
-    ok &= np.sqrt(np.where(ok, pooled, 0.0)) > REL_SD_FLOOR * scale
+    ok = (k1 >= 2) & (k2 >= 2) & ~degenerate_spread(m1, s1, k1, m2, s2, k2)
     with np.errstate(invalid="ignore", divide="ignore"):
-        # statsmodels: J = 1 - 3/(4N - 9); var = N/(n1 n2) + g^2 / (2 (N - 3.94)).
-        g, var = effectsize_smd(m1, s1, k1, m2, s2, k2)
+        pooled = np.sqrt(((k1 - 1) * s1**2 + (k2 - 1) * s2**2) / (k1 + k2 - 2))
+        g = bias_correction(k1 + k2 - 2, exact=correction == "exact") * (m1 - m2) / pooled
+        if variance == "metafor":
+            var = 1 / k1 + 1 / k2 + g**2 / (2 * (k1 + k2))
+        else:
+            var = (k1 + k2) / (k1 * k2) + g**2 / (2 * (k1 + k2 - 3.94))
+    ok &= np.isfinite(g) & np.isfinite(var)
     return np.where(ok, g, np.nan), np.where(ok, var, np.nan)
+
+
+def degenerate_spread(
+    mean1: npt.ArrayLike,
+    sd1: npt.ArrayLike,
+    n1: npt.ArrayLike,
+    mean2: npt.ArrayLike,
+    sd2: npt.ArrayLike,
+    n2: npt.ArrayLike,
+) -> npt.NDArray[np.bool_]:
+    """Whether two groups with known SDs have a degenerate pooled SD (see the module docstring).
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        True where both SDs are known, ``n >= 2`` on both sides, and the pooled SD is 0 or below
+        ``REL_SD_FLOOR`` times the larger absolute mean.
+    """
+    m1, s1, k1 = _as_float(mean1), _as_float(sd1), _as_float(n1)
+    m2, s2, k2 = _as_float(mean2), _as_float(sd2), _as_float(n2)
+    with np.errstate(invalid="ignore"):
+        pooled = ((k1 - 1) * s1**2 + (k2 - 1) * s2**2) / (k1 + k2 - 2)
+        known = (k1 >= 2) & (k2 >= 2) & np.isfinite(pooled)
+        scale = np.maximum(np.abs(m1), np.abs(m2))
+        tiny = np.sqrt(np.where(known, np.maximum(pooled, 0.0), 0.0)) <= REL_SD_FLOOR * scale
+    return np.asarray(known & ((pooled <= 0) | tiny), dtype=bool)
 
 
 def log_ratio(
@@ -207,12 +290,15 @@ def pair_effects(
     lr, lr_var = log_ratio(a, b, lnn_se, rnn_se)
     g, g_var = hedges_g(a, lnn_sd, lnn_n, b, rnn_sd, rnn_n)
     has_g = np.isfinite(g) & np.isfinite(g_var)
+    degenerate = degenerate_spread(a, lnn_sd, lnn_n, b, rnn_sd, rnn_n)
     effect = np.where(use_lr, lr, np.where(has_g, sign * g, sign * (a - b)))
     var = np.where(use_lr, lr_var, np.where(has_g, g_var, np.nan))
     kind = np.where(
         use_lr,
         np.where(np.isfinite(lr_var), "log_ratio", "log_ratio_no_spread"),
-        np.where(has_g, "hedges_g", "raw_difference_no_spread"),
+        np.where(
+            has_g, "hedges_g", np.where(degenerate, "degenerate_spread", "raw_difference_no_spread")
+        ),
     ).astype(object)
     undefined = ~(np.isfinite(a) & np.isfinite(b))
     kind[undefined] = "undefined"
