@@ -55,6 +55,14 @@ REPORTED = pa.schema(
         _f("copied_from", pa.string(), nullable=True),
         _f("note", pa.string(), nullable=True),
         _f("source", pa.string()),
+        # as the paper prints it (regenerated survey tables; see lnnmeta.literature.survey)
+        _f("value_text", pa.string(), nullable=True),
+        _f("spread_text", pa.string(), nullable=True),
+        _f("unit_as_printed", pa.string(), nullable=True),
+        _f("bold", pa.bool_(), nullable=True),
+        _f("copied_mark", pa.string(), nullable=True),
+        _f("column_index", pa.int64(), nullable=True),
+        _f("orientation", pa.string(), nullable=True),
     ]
 )
 

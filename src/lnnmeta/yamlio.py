@@ -71,6 +71,46 @@ _UniqueKeyLoader.add_constructor(
 )
 
 
+class PrintedFloat(float):
+    """A float that remembers the text it was written as (``0.10`` stays ``"0.10"``).
+
+    It is a float everywhere (arithmetic, comparisons, JSON Schema ``number``); ``text`` keeps the
+    digits a curator typed from the paper, which ``float`` would drop (trailing zeros, ``1.0e-3``).
+    """
+
+    text: str
+
+    def __new__(cls, value: float, text: str) -> PrintedFloat:
+        obj = super().__new__(cls, value)
+        obj.text = text
+        return obj
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (PrintedFloat, (float(self), self.text))
+
+
+class _PrintedNumberLoader(_UniqueKeyLoader):
+    """:class:`_UniqueKeyLoader` that loads floats as :class:`PrintedFloat`."""
+
+
+def _construct_printed_float(loader: _PrintedNumberLoader, node: yaml.ScalarNode) -> Any:
+    value = loader.construct_yaml_float(node)
+    return PrintedFloat(value, str(node.value).strip())
+
+
+_PrintedNumberLoader.add_constructor("tag:yaml.org,2002:float", _construct_printed_float)
+
+
+def printed_text(x: Any) -> str | None:
+    """The text a number was written as in YAML: a :class:`PrintedFloat`'s digits, an int's
+    decimal form; ``None`` for anything else."""
+    if isinstance(x, PrintedFloat):
+        return x.text
+    if isinstance(x, int) and not isinstance(x, bool):
+        return str(x)
+    return None
+
+
 def _children(node: yaml.Node) -> list[yaml.Node]:
     if isinstance(node, yaml.SequenceNode):
         return list(node.value)
@@ -152,10 +192,13 @@ def _yaml_error_line(p: Path, exc: yaml.YAMLError, text: str) -> str:
     return f"{p}: {where}malformed YAML: {problem}; {hint}"
 
 
-def parse_yaml(text: str, p: Path) -> Any:
-    """Parse YAML ``text`` (read from ``p``) safely; raises :class:`InputError` with one line."""
+def parse_yaml(text: str, p: Path, keep_printed: bool = False) -> Any:
+    """Parse YAML ``text`` (read from ``p``) safely; raises :class:`InputError` with one line.
+
+    With ``keep_printed``, floats are :class:`PrintedFloat` (they keep the digits as written).
+    """
     try:
-        loader = _UniqueKeyLoader(text)  # checks for unprintable characters
+        loader = (_PrintedNumberLoader if keep_printed else _UniqueKeyLoader)(text)
     except yaml.YAMLError as exc:
         raise InputError(_yaml_error_line(p, exc, text)) from None
     try:
@@ -182,8 +225,8 @@ def parse_yaml(text: str, p: Path) -> Any:
         loader.dispose()
 
 
-def load_yaml(path: str | Path) -> Any:
-    """Load one YAML document from ``path`` safely.
+def load_yaml(path: str | Path, keep_printed: bool = False) -> Any:
+    """Load one YAML document from ``path`` safely (``keep_printed``: see :func:`parse_yaml`).
 
     Raises
     ------
@@ -211,4 +254,4 @@ def load_yaml(path: str | Path) -> Any:
         ) from None
     if text.startswith("\ufeff"):
         text = text[1:]
-    return parse_yaml(text, p)
+    return parse_yaml(text, p, keep_printed=keep_printed)

@@ -27,7 +27,7 @@ from lnnmeta.literature.vocabulary import (
     canonical_model,
 )
 from lnnmeta.tables import REPORTED
-from lnnmeta.yamlio import load_yaml
+from lnnmeta.yamlio import load_yaml, printed_text
 
 
 @dataclass(frozen=True)
@@ -233,6 +233,13 @@ def _semantic_problems(data: dict[str, Any], path: Path) -> list[str]:
                 )
             for col_id, cell in row["cells"].items():
                 out.extend(_cell_problems(path, rname, col_id, cell, columns))
+            for b_idx, col_id in enumerate(row.get("bold", [])):
+                if col_id not in row["cells"]:
+                    out.append(
+                        f"{path}: {rname}, field 'bold.{b_idx}': {short_repr(col_id)} names no cell "
+                        f"of this row{_suggest(col_id, row['cells'])}; expected one of "
+                        f"{', '.join(map(str, row['cells']))}"
+                    )
     return out
 
 
@@ -288,13 +295,43 @@ def _scale(metric: str, unit: str) -> tuple[float, str]:
     return 1.0, unit
 
 
+#: Mark of a copied row whose table does not say which mark the paper prints.
+DEFAULT_COPIED_MARK = "†"
+
+
+def as_printed(x: Any, number_format: str = "plain") -> str | None:
+    """A number as the paper prints it: the digits as typed in the YAML file (``0.10``), whole
+    numbers in the column's format (``5,068,900``, ``26.2M``); ``None`` for ``None``."""
+    if x is None:
+        return None
+    if isinstance(x, int) and not isinstance(x, bool):
+        if number_format == "thousands":
+            return f"{x:,}"
+        if number_format == "si":
+            for factor, suffix in ((10**9, "G"), (10**6, "M"), (10**3, "K")):
+                if abs(x) >= factor:
+                    return f"{x / factor:.3g}{suffix}"
+    return printed_text(x) or f"{float(x):g}"
+
+
+def _copied_mark(table: dict[str, Any], row: dict[str, Any]) -> str | None:
+    source = row.get("copied_from")
+    if source is None:
+        return None
+    return str(table.get("copied_marks", {}).get(source, DEFAULT_COPIED_MARK))
+
+
 def normalize(data: dict[str, Any], path: Path) -> list[dict[str, Any]]:
     """One normalized row (REPORTED schema) per cell of a validated paper."""
     citation = short_citation(data)
     rows: list[dict[str, Any]] = []
     for table in data["tables"]:
         columns = {c["id"]: c for c in table["columns"]}
+        col_index = {c_id: i for i, c_id in enumerate(columns)}
+        orientation = table.get("orientation", "models_as_rows")
         for r_idx, row in enumerate(table["rows"]):
+            bold = set(row.get("bold", []))
+            mark = _copied_mark(table, row)
             known = canonical_model(row["model"])
             model = row.get("canonical_model") or (known[0] if known else row["model"])
             family = row.get("family") or (known[1] if known else "other")
@@ -337,6 +374,13 @@ def normalize(data: dict[str, Any], path: Path) -> list[dict[str, Any]]:
                         "note": row.get("note"),
                         "source": f"{citation}, {table['location']}, row {row['model']!r}, "
                         f"column {col.get('dataset', col_id)!r}",
+                        "value_text": as_printed(value, col.get("number_format", "plain")),
+                        "spread_text": as_printed(spread, col.get("number_format", "plain")),
+                        "unit_as_printed": col["unit"],
+                        "bold": col_id in bold,
+                        "copied_mark": mark,
+                        "column_index": col_index[col_id],
+                        "orientation": orientation,
                     }
                 )
     return rows
@@ -349,7 +393,7 @@ def _int_or_none(x: Any) -> int | None:
 def load_paper(path: str | Path) -> Paper:
     """Load, validate and normalize one literature file; raises :class:`InputError`."""
     p = Path(path)
-    data = load_yaml(p)
+    data = load_yaml(p, keep_printed=True)
     if data is None:
         raise InputError(
             f"{p}: the file is empty; expected one paper (see config/literature/README.md)"
