@@ -12,6 +12,12 @@ With per-step spans ``ts`` (B, 1) the heads are (B, 4N) and
 ``ti = sigmoid(t_a * ts + t_b)``.  The backward pass walks the steps with two small
 matrix products each and computes every weight gradient at the end with one large
 product, instead of one per step.
+
+For float32 CPU tensors the whole loop, forward and backward, runs in the native library
+(``csrc/cfc_body.h`` through :mod:`lnnmeta.kernels._native`): the matrix products call
+torch's own BLAS ``sgemm``, the element-wise work of a step is one fused pass, and no
+Python runs per step.  Elsewhere (or with ``LNNMETA_NATIVE=0``) the loop below runs in
+eager PyTorch.
 """
 
 from __future__ import annotations
@@ -21,6 +27,8 @@ from typing import Any
 import torch
 from torch import Tensor
 from torch.autograd.function import FunctionCtx
+
+from lnnmeta.kernels import _native
 
 
 class CfCScan(torch.autograd.Function):
@@ -52,6 +60,18 @@ class CfCScan(torch.autograd.Function):
         no_gate : bool
             Mode "no_gate" instead of "default".
         """
+        native = _native.cfc_library() if _native_ok(z_in, l0, w_h, w_y, b_y, spans) else None
+        ctx.native = native  # type: ignore[attr-defined]
+        ctx.no_gate = no_gate  # type: ignore[attr-defined]
+        if native is not None:
+            ts = None if spans is None else spans.reshape(spans.size(0), -1).contiguous()
+            params = (l0.contiguous(), w_h.contiguous(), w_y.contiguous())
+            out, acts, heads, t_a = native.cfc_forward(
+                z_in.contiguous(), *params, b_y.contiguous(), ts, no_gate
+            )
+            extra = (ts, t_a) if ts is not None and t_a is not None else ()
+            ctx.save_for_backward(*params, acts, heads, out, *extra)
+            return out
         steps, batch, hidden = z_in.shape
         n = l0.size(1)
         acts = z_in.new_empty(steps, batch, hidden)
@@ -77,12 +97,20 @@ class CfCScan(torch.autograd.Function):
                 state = torch.lerp(ff1, ff2, ti, out=states[t])
         timing = (spans, t_a) if spans is not None and t_a is not None else ()
         ctx.save_for_backward(l0, w_h, w_y, acts, heads, states, *timing)
-        ctx.no_gate = no_gate  # type: ignore[attr-defined]
         return states
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, ...]:
         """Back-propagate through time; weight gradients as one product each at the end."""
+        if ctx.native is not None:
+            l0, w_h, w_y, acts, heads, states, *timing = ctx.saved_tensors
+            ts, t_a = timing if timing else (None, None)
+            saved = (l0, w_h, w_y, acts, heads, states, t_a)
+            grads = ctx.native.cfc_backward(saved, ts, ctx.no_gate, grad.contiguous())
+            d_spans = grads[5]
+            if d_spans is not None:
+                d_spans = d_spans.unsqueeze(-1) if ctx.needs_input_grad[5] else None
+            return (*grads[:5], d_spans, None)
         l0, w_h, w_y, acts, heads, states, *timing = ctx.saved_tensors
         spans, t_a = timing if timing else (None, None)
         steps, batch, n = states.shape
@@ -104,6 +132,11 @@ class CfCScan(torch.autograd.Function):
         if spans is not None and ctx.needs_input_grad[5]:
             d_spans = (d_heads[:, :, 3] * t_a).sum(-1, keepdim=True)
         return d_pre, dl, d_w_h, d_w_y, flat_heads.sum(0), d_spans, None
+
+
+def _native_ok(*tensors: Tensor | None) -> bool:
+    """Whether the native kernels can take these tensors (float32 on the CPU)."""
+    return all(t is None or (t.dtype == torch.float32 and t.device.type == "cpu") for t in tensors)
 
 
 def _head_coefficients(heads: Tensor, spans: Tensor | None, no_gate: bool) -> Tensor:

@@ -47,7 +47,7 @@ ENV_SWITCH = "LNNMETA_NATIVE"
 ISAS = ("generic", "avx2", "avx512")
 
 CSRC = Path(__file__).with_name("csrc")
-SOURCES = ("ltc_native.cpp", "ltc_body.h")
+SOURCES = ("ltc_native.cpp", "ltc_body.h", "cfc_body.h")
 #: -O3 with the default target (the vector code picks its ISA through pragmas);
 #: -ffp-contract=fast lets a * b + c become one FMA (one rounding instead of two); no
 #: -ffast-math (the code must not be reassociated).
@@ -62,6 +62,8 @@ _SIGNATURES: dict[str, list[type]] = {
     "lnn_sums_backward": [_I, _L, _L, _L, *[_P] * 12],
     "lnn_solver_forward": [_I, _L, _L, _L, _L, _P, _P, _P, _I, *[_P] * 8],
     "lnn_solver_backward": [_I, _L, _L, _L, _L, _P, _P, _P, _I, *[_P] * 13],
+    "lnn_cfc_forward": [_I, _P, *[_L] * 5, _I, *[_P] * 10],
+    "lnn_cfc_backward": [_I, _P, *[_L] * 5, _I, *[_P] * 15],
 }
 _ERRORS = {1: "invalid argument", 2: "instruction set not available", 3: "out of memory"}
 #: A build lock older than this (seconds) was left by a killed process (builds take ~2 s).
@@ -76,6 +78,10 @@ class NativeLibrary:
     ----------
     path : str
         The shared library.
+    sgemm : int or None
+        Address of the BLAS ``sgemm_`` inside torch, which the CfC kernels call for their
+        matrix products; None (CfC kernels unavailable) if torch exports none that
+        passes a self-test.
     isa : int
         Index into :data:`ISAS` of the instruction set used (the widest the CPU has).
     load_seconds : float
@@ -86,6 +92,8 @@ class NativeLibrary:
     isa: int
     load_seconds: float
     dll: ctypes.CDLL
+    #: Address of torch's BLAS ``sgemm_`` (for the CfC kernels), None if not found.
+    sgemm: int | None = None
 
     @property
     def isa_name(self) -> str:
@@ -228,6 +236,95 @@ class NativeLibrary:
         )
         return (d_v0, d_const, d_cm, *d_params)
 
+    def cfc_forward(
+        self,
+        z_in: Tensor,
+        l0: Tensor,
+        w_h: Tensor,
+        w_y: Tensor,
+        b_y: Tensor,
+        spans: Tensor | None,
+        no_gate: bool,
+    ) -> tuple[Tensor, Tensor, Tensor, Tensor | None]:
+        """Run the folded CfC cell over a sequence (``csrc/cfc_body.h``).
+
+        Parameters
+        ----------
+        z_in : Tensor
+            (T, B, H) input part of the backbone pre-activation (bias included).
+        l0 : Tensor
+            (B, N) initial folded state.
+        w_h, w_y, b_y : Tensor
+            (H, N) recurrent backbone weight, (3N, H) or (4N, H) head weight and its bias.
+        spans : Tensor or None
+            (T, B) time spans with (4N, H) heads; None with (3N, H) heads.
+        no_gate : bool
+            Mode "no_gate" instead of "default".
+
+        Returns
+        -------
+        tuple
+            (T, B, N) states, and what the backward pass needs: (T, B, H) backbone
+            activations, (T, B, 3N) gates and, with spans, the (T, B, N) ``time_a`` head.
+        """
+        steps, batch, hidden = z_in.shape
+        n = l0.size(1)
+        acts = z_in.new_empty(steps, batch, hidden)
+        heads = z_in.new_empty(steps, batch, 3 * n)
+        states = z_in.new_empty(steps, batch, n)
+        t_a = None if spans is None else z_in.new_empty(steps, batch, n)
+        self._call(
+            "lnn_cfc_forward",
+            self.sgemm,
+            steps,
+            batch,
+            n,
+            hidden,
+            w_y.size(0) // n,
+            int(no_gate),
+            *_pointers(z_in, l0, w_h, w_y, b_y, spans, acts, heads, states, t_a),
+        )
+        return states, acts, heads, t_a
+
+    def cfc_backward(
+        self,
+        saved: tuple[Tensor, ...],
+        spans: Tensor | None,
+        no_gate: bool,
+        grad: Tensor,
+    ) -> tuple[Tensor, Tensor, Tensor, Tensor, Tensor, Tensor | None]:
+        """Backward pass of :meth:`cfc_forward` given the (T, B, N) gradient of the states.
+
+        ``saved`` is ``(l0, w_h, w_y, acts, heads, states, t_a)``: inputs and outputs of
+        the forward pass (``t_a`` None without spans).
+
+        Returns
+        -------
+        tuple
+            Gradients of ``z_in``, ``l0``, ``w_h``, ``w_y``, ``b_y`` and ``spans`` (None
+            without spans).
+        """
+        l0, w_h, w_y, acts, heads, states, t_a = saved
+        steps, batch, n = states.shape
+        hidden = acts.size(2)
+        d_pre = torch.empty_like(acts)
+        d_l0, d_w_h, d_w_y = torch.empty_like(l0), torch.empty_like(w_h), torch.empty_like(w_y)
+        d_b_y = w_y.new_empty(w_y.size(0))
+        d_spans = None if spans is None else torch.empty_like(spans)
+        self._call(
+            "lnn_cfc_backward",
+            self.sgemm,
+            steps,
+            batch,
+            n,
+            hidden,
+            w_y.size(0) // n,
+            int(no_gate),
+            *_pointers(l0, w_h, w_y, spans, acts, heads, states, t_a, grad),
+            *_pointers(d_pre, d_l0, d_w_h, d_w_y, d_b_y, d_spans),
+        )
+        return d_pre, d_l0, d_w_h, d_w_y, d_b_y, d_spans
+
 
 def _pointers(*tensors: Tensor | None) -> list[int | None]:
     """Data pointers of contiguous float32 CPU tensors (None stays None, a null pointer)."""
@@ -260,6 +357,12 @@ def library() -> NativeLibrary | None:
         if not _loaded:
             _loaded.append(_try_load())
         return _loaded[0]
+
+
+def cfc_library() -> NativeLibrary | None:
+    """Return the native kernels if they include the CfC ones (torch's sgemm found)."""
+    native = library()
+    return native if native is not None and native.sgemm is not None else None
 
 
 def _try_load() -> NativeLibrary | None:
@@ -351,6 +454,54 @@ def load(verbose: bool = False) -> NativeLibrary:
         function.argtypes = argtypes
         function.restype = _I
     seconds = time.perf_counter() - start
-    native = NativeLibrary(str(path), int(dll.lnn_best_isa()), seconds, dll)
+    native = NativeLibrary(str(path), int(dll.lnn_best_isa()), seconds, dll, find_sgemm())
     LOG.info("lnnmeta: native LTC kernels (%s) ready in %.1f s: %s", native.isa_name, seconds, path)
     return native
+
+
+def find_sgemm() -> int | None:
+    """Return the address of the BLAS ``sgemm_`` exported by torch's CPU library, or None.
+
+    torch's x86-64 wheels link MKL into ``libtorch_cpu`` and export its Fortran-interface
+    ``sgemm_`` (32-bit integers), the routine behind ``torch.mm``.  The address is only
+    returned after a small product through it equals ``torch.mm``.
+    """
+    lib_dir = Path(torch.__file__).parent / "lib"
+    candidates = sorted(lib_dir.glob("libtorch_cpu.*"))
+    for candidate in candidates:
+        try:
+            address = ctypes.cast(ctypes.CDLL(str(candidate)).sgemm_, ctypes.c_void_p).value
+        except (OSError, AttributeError):
+            continue
+        if address is not None and _sgemm_works(address):
+            return int(address)
+    LOG.info("lnnmeta: no usable sgemm_ in torch's CPU library; CfC runs in eager PyTorch")
+    return None
+
+
+def _sgemm_works(address: int) -> bool:
+    """Whether ``sgemm_`` at ``address`` computes a 3 x 5 by 5 x 4 product like torch."""
+    fn = ctypes.CFUNCTYPE(
+        None,
+        ctypes.c_char_p,
+        ctypes.c_char_p,
+        *[ctypes.POINTER(_I)] * 3,
+        ctypes.POINTER(ctypes.c_float),
+        _P,
+        ctypes.POINTER(_I),
+        _P,
+        ctypes.POINTER(_I),
+        ctypes.POINTER(ctypes.c_float),
+        _P,
+        ctypes.POINTER(_I),
+    )(address)
+    gen = torch.Generator().manual_seed(0)
+    a, b = torch.randn(3, 5, generator=gen), torch.randn(5, 4, generator=gen)
+    c = torch.zeros(3, 4)
+    m, n, k = (ctypes.byref(_I(v)) for v in (4, 3, 5))  # column-major C^T = B^T A^T
+    one, zero = ctypes.c_float(1.0), ctypes.c_float(0.0)
+    fn(
+        b"N", b"N", m, n, k, ctypes.byref(one), b.data_ptr(), ctypes.byref(_I(4)),
+        a.data_ptr(), ctypes.byref(_I(5)), ctypes.byref(zero), c.data_ptr(), ctypes.byref(_I(4)),
+    )  # fmt: skip
+    return bool(torch.allclose(c, a @ b, rtol=1e-5, atol=1e-6))

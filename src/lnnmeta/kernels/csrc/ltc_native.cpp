@@ -13,6 +13,7 @@
 // Return codes: 0 success, 1 invalid argument, 2 instruction set not available,
 // 3 out of memory.
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <new>
@@ -93,12 +94,65 @@ struct SolverArgs {
   float* grad_w = nullptr;
 };
 
+// BLAS sgemm with the Fortran interface (column-major, 32-bit integers): the CfC kernels
+// get the address of the one inside torch (MKL or OpenBLAS), so that their matrix
+// products run the same code as torch.mm.
+typedef void (*SgemmFn)(const char*, const char*, const int*, const int*, const int*,
+                        const float*, const float*, const int*, const float*, const int*,
+                        const float*, float*, const int*);
+
+// Row-major C (m x n, leading dimension ldc) = op(A) op(B) + beta C, where op(A) is
+// m x k (A stored k x m if ta) and op(B) is k x n (B stored n x k if tb): the
+// column-major product C^T = op(B)^T op(A)^T.
+struct Gemm {
+  SgemmFn fn = nullptr;
+  void operator()(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a,
+                  int64_t lda, const float* b, int64_t ldb, float beta, float* c,
+                  int64_t ldc) const {
+    const char op_a = ta ? 'T' : 'N', op_b = tb ? 'T' : 'N';
+    const int rows = static_cast<int>(n), cols = static_cast<int>(m),
+              depth = static_cast<int>(k), ld_b = static_cast<int>(ldb),
+              ld_a = static_cast<int>(lda), ld_c = static_cast<int>(ldc);
+    const float one = 1.0f;
+    fn(&op_b, &op_a, &rows, &cols, &depth, &one, b, &ld_b, a, &ld_a, &beta, c, &ld_c);
+  }
+};
+
+// Arguments of the CfC sequence kernels (cfc_body.h); T steps, B samples, N units,
+// H backbone units, K head blocks; every array row-major and contiguous.
+struct CfcArgs {
+  int64_t steps = 0;
+  int64_t batch = 0;
+  int64_t units = 0;
+  int64_t hidden = 0;
+  int64_t heads = 3;
+  bool no_gate = false;
+  const float* z_in = nullptr;   // (T, B, H) input part of the backbone pre-activation
+  const float* l0 = nullptr;     // (B, N) initial folded state
+  const float* w_h = nullptr;    // (H, N)
+  const float* w_y = nullptr;    // (K N, H)
+  const float* b_y = nullptr;    // (K N,)
+  const float* spans = nullptr;  // (T, B) with K = 4, else null
+  float* acts = nullptr;         // (T, B, H) backbone activations
+  float* heads_out = nullptr;    // (T, B, 3 N) ff1, ff2, ti after their sigmoids
+  float* states = nullptr;       // (T, B, N) folded states
+  float* t_a = nullptr;          // (T, B, N) time_a head with K = 4, else null
+  const float* grad = nullptr;   // backward: (T, B, N) gradient of states
+  float* d_pre = nullptr;        // (T, B, H) gradient of z_in
+  float* d_l0 = nullptr;         // (B, N)
+  float* d_w_h = nullptr;        // (H, N)
+  float* d_w_y = nullptr;        // (K N, H)
+  float* d_b_y = nullptr;        // (K N,)
+  float* d_spans = nullptr;      // (T, B), or null
+};
+
 namespace generic {
 #define LNN_ISA 0
 constexpr int W = 4;  // baseline SSE2 / NEON registers
 typedef float vf __attribute__((vector_size(4 * W)));
 typedef uint32_t vu __attribute__((vector_size(4 * W)));
 #include "ltc_body.h"
+#include "cfc_body.h"
 }  // namespace generic
 
 #ifdef LNN_X86
@@ -113,6 +167,7 @@ constexpr int W = 8;
 typedef float vf __attribute__((vector_size(4 * W)));
 typedef uint32_t vu __attribute__((vector_size(4 * W)));
 #include "ltc_body.h"
+#include "cfc_body.h"
 }  // namespace avx2
 #pragma GCC pop_options
 
@@ -125,6 +180,7 @@ constexpr int W = 16;
 typedef float vf __attribute__((vector_size(4 * W)));
 typedef uint32_t vu __attribute__((vector_size(4 * W)));
 #include "ltc_body.h"
+#include "cfc_body.h"
 }  // namespace avx512
 #pragma GCC pop_options
 #endif
@@ -183,6 +239,7 @@ bool valid(int64_t a, int64_t b, int64_t columns) {
 
 }  // namespace lnnmeta_ltc
 
+using lnnmeta_ltc::CfcArgs;
 using lnnmeta_ltc::SolverArgs;
 using lnnmeta_ltc::Synapses;
 
@@ -285,6 +342,78 @@ int lnn_solver_backward(int isa, int64_t n, int64_t steps, int64_t unfolds, int6
   } catch (const std::bad_alloc&) {
     return 3;
   }
+}
+
+// CfC sequence, forward (cfc_body.h): writes acts, heads_out, states and (with per-step
+// spans, heads == 4) t_a.  sgemm is the address of a Fortran-interface BLAS sgemm.
+int lnn_cfc_forward(int isa, void* sgemm, int64_t steps, int64_t batch, int64_t units,
+                    int64_t hidden, int64_t heads, int no_gate, const float* z_in,
+                    const float* l0, const float* w_h, const float* w_y, const float* b_y,
+                    const float* spans, float* acts, float* heads_out, float* states,
+                    float* t_a) {
+  if (sgemm == nullptr || steps < 1 || batch < 1 || units < 1 || hidden < 1) return 1;
+  if ((heads == 4) != (spans != nullptr && t_a != nullptr) || (heads != 3 && heads != 4)) {
+    return 1;
+  }
+  lnnmeta_ltc::Gemm gemm;
+  gemm.fn = reinterpret_cast<lnnmeta_ltc::SgemmFn>(sgemm);
+  CfcArgs args;
+  args.steps = steps;
+  args.batch = batch;
+  args.units = units;
+  args.hidden = hidden;
+  args.heads = heads;
+  args.no_gate = no_gate != 0;
+  args.z_in = z_in;
+  args.l0 = l0;
+  args.w_h = w_h;
+  args.w_y = w_y;
+  args.b_y = b_y;
+  args.spans = spans;
+  args.acts = acts;
+  args.heads_out = heads_out;
+  args.states = states;
+  args.t_a = t_a;
+  return LNN_RUN(isa, cfc_forward(gemm, args));
+}
+
+// Backward pass of lnn_cfc_forward from what it wrote; every gradient is written (not
+// accumulated); d_spans may be null.
+int lnn_cfc_backward(int isa, void* sgemm, int64_t steps, int64_t batch, int64_t units,
+                     int64_t hidden, int64_t heads, int no_gate, const float* l0,
+                     const float* w_h, const float* w_y, const float* spans,
+                     const float* acts, const float* heads_out, const float* states,
+                     const float* t_a, const float* grad, float* d_pre, float* d_l0,
+                     float* d_w_h, float* d_w_y, float* d_b_y, float* d_spans) {
+  if (sgemm == nullptr || steps < 1 || batch < 1 || units < 1 || hidden < 1) return 1;
+  if ((heads == 4) != (spans != nullptr && t_a != nullptr) || (heads != 3 && heads != 4)) {
+    return 1;
+  }
+  lnnmeta_ltc::Gemm gemm;
+  gemm.fn = reinterpret_cast<lnnmeta_ltc::SgemmFn>(sgemm);
+  CfcArgs args;
+  args.steps = steps;
+  args.batch = batch;
+  args.units = units;
+  args.hidden = hidden;
+  args.heads = heads;
+  args.no_gate = no_gate != 0;
+  args.l0 = l0;
+  args.w_h = w_h;
+  args.w_y = w_y;
+  args.spans = spans;
+  args.acts = const_cast<float*>(acts);
+  args.heads_out = const_cast<float*>(heads_out);
+  args.states = const_cast<float*>(states);
+  args.t_a = const_cast<float*>(t_a);
+  args.grad = grad;
+  args.d_pre = d_pre;
+  args.d_l0 = d_l0;
+  args.d_w_h = d_w_h;
+  args.d_w_y = d_w_y;
+  args.d_b_y = d_b_y;
+  args.d_spans = heads == 4 ? d_spans : nullptr;
+  return LNN_RUN(isa, cfc_backward(gemm, args));
 }
 
 }  // extern "C"
