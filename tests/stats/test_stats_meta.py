@@ -152,8 +152,15 @@ def test_egger_requires_ten_effects(rng: np.random.Generator) -> None:
     conform(few, "stats_egger")
     assert few["k"].iloc[0] == 3 and "not run" in few["note"].iloc[0]
     assert math.isnan(few["p_value"].iloc[0])
-    many = egger_test(_corpus(list(rng.normal(1.0, 0.3, 12)), n=8))
+    # Run counts differ between papers: the modified-SE Egger test needs varying precision.
+    rows: list[dict[str, Any]] = []
+    for i, d in enumerate(rng.normal(1.0, 0.3, 12)):
+        rows += _paper(f"p{i}", float(d), n=4 + i % 6)
+    many = egger_test(literature_effects(reported_frame(rows)))
     assert many["k"].iloc[0] == 12 and many["df"].iloc[0] == 10
+    assert many["predictor"].iloc[0] == "modified_se"
+    same_n = egger_test(_corpus(list(rng.normal(1.0, 0.3, 12)), n=8))
+    assert "not testable" in same_n["note"].iloc[0] and math.isnan(same_n["p_value"].iloc[0])
     assert 0 <= many["p_value"].iloc[0] <= 1
 
 
@@ -187,3 +194,20 @@ def test_dl_truncates_negative_tau2_to_fixed_effect() -> None:
         r = random_effects(y, v, method)  # type: ignore[arg-type]
         assert r.tau2 == 0.0 and r.i2 == 0.0
         assert r.estimate == pytest.approx(np.sum(y / v) / np.sum(1 / v))
+
+
+def test_modified_egger_holds_its_level_where_classical_egger_fails() -> None:
+    # Null simulation (no publication bias, no heterogeneity, 3-10 runs per group, k = 15):
+    # Pustejovsky & Rodgers (2019) show that Egger's test with the usual SE of Hedges' g
+    # rejects far too often when g is large; the modified SE sqrt(1/n1 + 1/n2) holds alpha.
+    from lnnmeta.stats.bias import egger_null_rate
+
+    for g in (1.0, 2.0, 3.0):
+        rate = egger_null_rate(g, replications=300, seed=1)
+        assert 0.01 <= rate <= 0.095  # 5 % +- ~3.5 Monte Carlo SE (sqrt(.05 .95 / 300) = .0126)
+    assert egger_null_rate(2.0, replications=300, modified=False, seed=1) > 0.3
+
+
+def test_egger_is_not_run_on_reruns() -> None:
+    eff = _corpus([1.0, 2.0, 0.5]).assign(source="rerun")
+    assert egger_test(eff).empty

@@ -7,13 +7,16 @@ means "the liquid network (LNN) is better than the recurrent network (RNN)".
 """
 
 from lnnmeta.stats.bias import cluster_directions, egger_regression, egger_test, sign_test
+from lnnmeta.stats.counts import effect_counts
 from lnnmeta.stats.effect_sizes import hedges_g, log_ratio, spread_to_sd, spread_to_se
 from lnnmeta.stats.literature import literature_effects
 from lnnmeta.stats.meta import (
     Pooled,
     cluster_effects,
+    copies_sensitivity,
     leave_one_paper_out,
     pool_effects,
+    pool_multilevel,
     prediction_interval,
     random_effects,
 )
@@ -38,6 +41,8 @@ __all__ = [
     "cd_diagram",
     "cluster_directions",
     "cluster_effects",
+    "copies_sensitivity",
+    "effect_counts",
     "egger_regression",
     "egger_test",
     "forest_plot",
@@ -49,6 +54,7 @@ __all__ = [
     "long_measures",
     "nemenyi_cd",
     "pool_effects",
+    "pool_multilevel",
     "prediction_interval",
     "prob_outperform",
     "random_effects",

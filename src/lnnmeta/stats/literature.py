@@ -16,9 +16,17 @@ Copied numbers
     * A pair with only one side copied (a paper comparing its own LNN with a baseline number
       taken from elsewhere) stays the citing paper's evidence with ``copied = True``;
       :func:`lnnmeta.stats.meta.pool_effects` can leave those out as a sensitivity analysis.
+    * In the main analysis each copied number counts once (:func:`count_copies_once`): all pairs
+      that use the same copied number (same source, model, task, metric and value) are averaged
+      into one effect, kept in the first comparison cluster that uses it (sorted by evidence
+      paper and cluster); the variance of the average uses correlation 0.5 between pairs
+      sharing a row (Gleser & Olkin 2009). Pooling every pair as printed is the sensitivity
+      analysis ``results/analysis/sensitivity_copies.parquet``.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -64,6 +72,10 @@ def _attribute_copies(pairs: pd.DataFrame) -> pd.DataFrame:
     same_source = cl.notna() & cr.notna() & (cl.astype(object) == cr.astype(object))
     pairs["evidence_paper"] = np.where(same_source, cl.astype(object), pairs["paper_key"])
     pairs["copied"] = cl.notna() | cr.notna()
+    pairs["copied_side"] = [
+        "both" if a and b else "lnn" if a else "rnn" if b else None
+        for a, b in zip(cl.notna(), cr.notna(), strict=True)
+    ]
     sources = [
         ";".join(sorted({str(s) for s in (a, b) if isinstance(s, str)}))
         for a, b in zip(cl.astype(object), cr.astype(object), strict=True)
@@ -87,6 +99,72 @@ def _attribute_copies(pairs: pd.DataFrame) -> pd.DataFrame:
     dedup = ["evidence_paper", "task", "metric", "lnn_model", "rnn_model", "lnn_value", "rnn_value"]
     pairs = pairs.sort_values("copied", kind="stable")
     return pairs.drop_duplicates(subset=dedup, keep="first").sort_index()
+
+
+def _copied_key(row: pd.Series) -> str | None:
+    side = row["copied_side"]
+    if side not in ("lnn", "rnn", "both") or row["evidence_paper"] != row["paper_key"]:
+        return None
+    side = "rnn" if side == "both" else side
+    return "|".join(
+        str(row[c])
+        for c in ("copied_from", "task", "metric", f"{side}_model", f"{side}_value", "scale")
+    )
+
+
+def _average_pairs(group: pd.DataFrame, rho: float) -> dict[str, Any]:
+    from lnnmeta.stats.multilevel import sampling_covariance
+
+    finite = group[np.isfinite(group["variance"].to_numpy(dtype=float))]
+    group = finite if not finite.empty else group
+    first: dict[str, Any] = {str(k): v for k, v in group.iloc[0].items()}
+    v = group["variance"].to_numpy(dtype=float)
+    if len(group) == 1 or not np.isfinite(v).all():
+        first["effect"] = float(group["effect"].mean())
+        first["variance"] = float(v.mean()) if np.isfinite(v).all() else np.nan
+    else:
+        cov = sampling_covariance(
+            v, group["cluster_id"], group["lnn_model"], group["rnn_model"], rho
+        )
+        first["effect"] = float(group["effect"].mean())
+        first["variance"] = float(cov.sum() / len(group) ** 2)
+    other = "lnn" if str(first["copied_side"]) == "rnn" else "rnn"
+    names = sorted({str(m) for m in group[f"{other}_model"]})
+    if len(names) > 1:
+        first[f"{other}_model"] = "mean of " + ", ".join(names)
+        first["note"] = f"copied number counted once: mean of {len(group)} pairs"
+    return first
+
+
+def count_copies_once(effects: pd.DataFrame, rho: float = 0.5) -> pd.DataFrame:
+    """Reduce the pairs of each copied number to one effect (see the module docstring).
+
+    Parameters
+    ----------
+    effects : pandas.DataFrame
+        EFFECTS rows; only reported pairs with one side copied into the citing paper are
+        affected (pairs attributed to their source are already counted once).
+    rho : float
+        Correlation of two pairs sharing a row, for the variance of the average.
+
+    Returns
+    -------
+    pandas.DataFrame
+        EFFECTS rows: uncopied pairs unchanged, one row per copied number.
+    """
+    if effects.empty or "copied_side" not in effects.columns:
+        return effects
+    keys = pd.Series([_copied_key(r) for _, r in effects.iterrows()], index=effects.index)
+    plain = effects[keys.isna()]
+    copied = effects[keys.notna()].assign(_key=keys[keys.notna()])
+    if copied.empty:
+        return effects
+    copied = copied.sort_values(["evidence_paper", "cluster_id"], kind="stable")
+    home = copied.groupby("_key", sort=False)["cluster_id"].transform("first")
+    copied = copied[copied["cluster_id"] == home]
+    recs = [_average_pairs(g, rho) for _, g in copied.groupby("_key", sort=True)]
+    merged = pd.concat([plain, pd.DataFrame(recs).drop(columns="_key")], ignore_index=True)
+    return typed_frame(merged, EFFECTS)
 
 
 def effects_from_pairs(pairs: pd.DataFrame, source: str) -> pd.DataFrame:

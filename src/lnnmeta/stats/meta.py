@@ -14,8 +14,10 @@ Dependence
 Estimators
     REML via PyMARE (``VarianceBasedLikelihoodEstimator``), DerSimonian & Laird (1986) and
     Paule & Mandel (1982) via :func:`statsmodels.stats.meta_analysis.combine_effects`. Confidence
-    intervals use the Knapp & Hartung (2003) adjustment with ``t_{k-1}``; the prediction interval
-    follows Higgins, Thompson & Spiegelhalter (2009), ``mu +- t_{k-2} sqrt(tau2 + se^2)``. I2 is
+    intervals use the Knapp & Hartung (2003) adjustment with ``t_{k-1}``. The prediction interval
+    follows metafor's ``predict()`` for ``test = "knha"`` models (:data:`PI_FORMULA`):
+    ``mu +- t_{k-1} sqrt(tau2 + se_KH^2)``, the same quantile and standard error as the confidence
+    interval, so it is never narrower than the CI. I2 is
     ``tau2 / (tau2 + s2)`` with the typical within-study variance ``s2`` (Higgins & Thompson
     2002), as metafor prints it; it is never negative.
 """
@@ -33,9 +35,13 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import stats as sps
 
-from lnnmeta.stats.schemas import LEAVE_ONE_OUT, META, typed_frame
+from lnnmeta.stats.schemas import LEAVE_ONE_OUT, META, SENSITIVITY_COPIES, typed_frame
 
 Method = Literal["REML", "DL", "PM"]
+Copies = Literal["once", "all", "exclude"]
+
+#: The prediction-interval formula, as stated in the report.
+PI_FORMULA = "mu ± t_{k-1} · sqrt(tau² + SE_KH²) (metafor predict() for test = 'knha')"
 Dependence = Literal["average", "best"]
 FloatArray = npt.NDArray[np.float64]
 
@@ -73,21 +79,24 @@ def prediction_interval(
     tau2: float,
     k: int,
     alpha: float = 0.05,
-    dist: Literal["t", "z"] = "t",
+    dist: Literal["knha", "t", "z"] = "knha",
 ) -> tuple[float, float]:
     """Prediction interval for the effect in a new study.
 
     Parameters
     ----------
     estimate, se, tau2 : float
-        Pooled estimate, its (Wald) standard error and the between-study variance.
+        Pooled estimate, its standard error (Knapp-Hartung for ``"knha"``, Wald otherwise) and
+        the between-study variance.
     k : int
         Number of pooled effects.
     alpha : float
         1 - coverage.
-    dist : {"t", "z"}
-        ``"t"``: ``t_{k-2}`` quantile (Higgins, Thompson & Spiegelhalter 2009; needs k >= 3);
-        ``"z"``: normal quantile (metafor's default for ``test="z"`` models).
+    dist : {"knha", "t", "z"}
+        ``"knha"`` (default): ``t_{k-1}`` quantile with the Knapp-Hartung SE, metafor's
+        ``predict()`` for ``test = "knha"`` models (needs k >= 3 here, although metafor allows
+        k = 2); ``"t"``: ``t_{k-2}`` (Higgins, Thompson & Spiegelhalter 2009; k >= 3);
+        ``"z"``: normal quantile (metafor's default for ``test = "z"`` models).
 
     Returns
     -------
@@ -96,9 +105,10 @@ def prediction_interval(
     """
     if not (np.isfinite(estimate) and np.isfinite(se) and np.isfinite(tau2)):
         return math.nan, math.nan
-    if dist == "t" and k < 3:
+    if dist in ("t", "knha") and k < 3:
         return math.nan, math.nan
-    crit = sps.t.ppf(1 - alpha / 2, k - 2) if dist == "t" else sps.norm.ppf(1 - alpha / 2)
+    df = {"t": k - 2, "knha": k - 1}.get(dist)
+    crit = sps.t.ppf(1 - alpha / 2, df) if df is not None else sps.norm.ppf(1 - alpha / 2)
     half = float(crit) * math.sqrt(tau2 + se**2)
     return estimate - half, estimate + half
 
@@ -256,7 +266,7 @@ def _assemble(
             ci_high=est + crit * se_kh,
             p_value=float(2 * sps.t.sf(abs(est / se_kh), k - 1)),
         )
-    pi_lo, pi_hi = prediction_interval(est, se_wald, tau2, k, alpha)
+    pi_lo, pi_hi = prediction_interval(est, se_kh if ok else se_wald, tau2, k, alpha, "knha")
     rec.update(
         estimate=est,
         se=se_kh,
@@ -268,13 +278,23 @@ def _assemble(
         q_p=float(sps.chi2.sf(q, k - 1)),
         pi_low=pi_lo,
         pi_high=pi_hi,
-        note=_note(k, ok),
+        note=_note(k, ok, se_kh, se_wald, y),
     )
     return Pooled(**rec)
 
 
-def _note(k: int, se_ok: bool) -> str | None:
+def _note(k: int, se_ok: bool, se_kh: float, se_wald: float, y: FloatArray) -> str | None:
     notes = []
+    if np.ptp(y) == 0:
+        notes.append(
+            "all pooled effects are identical (e.g. the same printed numbers): the interval and "
+            "p-value describe rounding, not evidence"
+        )
+    elif se_ok and se_kh < se_wald:
+        notes.append(
+            "effects agree more closely than their sampling variances imply (Q < k - 1): the "
+            "Knapp-Hartung SE is below the Wald SE, so the p-value is optimistic"
+        )
     if k < MIN_K_TRUST:
         notes.append(f"k < {MIN_K_TRUST}: too few to trust the pooled estimate")
     if k < 3:
@@ -300,11 +320,21 @@ def _oriented(values: pd.Series, hib: bool) -> pd.Series:
 
 
 def _best_pair(group: pd.DataFrame) -> pd.DataFrame:
+    """The best LNN against the best RNN; a tie of the two best values is a tie (effect 0).
+
+    When several pairs share the best values (tied models), the one with the smallest
+    ``|effect|`` is kept, and when the best values are equal the returned pair has effect 0 and
+    no variance: a tie must never be read as a large g from another pair's spreads.
+    """
     hib = bool(group["higher_is_better"].iloc[0])
     lnn = _oriented(group["lnn_value"], hib)
     rnn = _oriented(group["rnn_value"], hib)
-    chosen: pd.DataFrame = group[(lnn == lnn.max()) & (rnn == rnn.max())]
-    return chosen.iloc[[0]]
+    chosen = group[(lnn == lnn.max()) & (rnn == rnn.max())]
+    order = chosen["effect"].abs().sort_values(kind="stable").index
+    best: pd.DataFrame = chosen.loc[order[:1]].copy()
+    if lnn.max() == rnn.max():
+        best["effect"], best["variance"] = 0.0, math.nan
+    return best
 
 
 def _collapse(group: pd.DataFrame, dependence: Dependence, rho: float) -> dict[str, Any]:
@@ -325,6 +355,17 @@ def _collapse(group: pd.DataFrame, dependence: Dependence, rho: float) -> dict[s
         rec["effect"] = float(with_var["effect"].mean())
         rec["variance"] = _pair_covariance(with_var, rho)
     return rec
+
+
+def select_copies(effects: pd.DataFrame, copies: Copies) -> pd.DataFrame:
+    """The pairs an analysis uses: copied numbers once, all as printed, or none."""
+    from lnnmeta.stats.literature import count_copies_once
+
+    if copies == "all" or effects.empty:
+        return effects
+    if copies == "exclude":
+        return effects[~effects["copied"].astype(bool)]
+    return count_copies_once(effects)
 
 
 def cluster_effects(
@@ -368,11 +409,21 @@ def _scopes(clusters: pd.DataFrame, scopes: Sequence[str]) -> Iterable[tuple[str
             yield f"paper:{paper}", sub
 
 
-def _groupings(clusters: pd.DataFrame) -> Iterable[tuple[str, str, pd.DataFrame]]:
+#: Dimensions whose metrics measure different constructs (memory, time, parameters): pooled one
+#: measure (metric) at a time, never across measures.
+PER_MEASURE = ("efficiency",)
+
+
+def _groupings(clusters: pd.DataFrame) -> Iterable[tuple[str, str, str, pd.DataFrame]]:
+    """(dimension, metric family, measure, rows): never pools different constructs in one row."""
     for dim, sub in clusters.groupby("dimension", sort=True):
-        yield str(dim), "all", sub
+        if str(dim) in PER_MEASURE:
+            for (fam, metric), msub in sub.groupby(["metric_family", "metric"], sort=True):
+                yield str(dim), str(fam), str(metric), msub
+            continue
+        yield str(dim), "all", "all", sub
         for fam, fsub in sub.groupby("metric_family", sort=True):
-            yield str(dim), str(fam), fsub
+            yield str(dim), str(fam), "all", fsub
 
 
 def _pool_rows(
@@ -396,6 +447,7 @@ def pool_effects(
     include_copied: bool = True,
     scopes: Sequence[str] = ("overall", "paper"),
     alpha: float = 0.05,
+    copies: Copies = "once",
 ) -> pd.DataFrame:
     """Random-effects pooling per dimension and per metric family, per paper and overall.
 
@@ -409,12 +461,17 @@ def pool_effects(
         How dependent pairs of a comparison cluster are reduced to one effect; see the module
         docstring.
     include_copied : bool
-        If False, clusters containing a copied number are left out (sensitivity analysis).
+        If False, clusters containing a copied number are left out (same as
+        ``copies="exclude"``).
     scopes : sequence of {"overall", "paper"}
         ``"overall"`` pools all papers; ``"paper"`` adds one scope ``"paper:<key>"`` per
         evidence paper.
     alpha : float
         1 - confidence level.
+    copies : {"once", "all", "exclude"}
+        ``"once"`` (main analysis): each copied number counts once
+        (:func:`lnnmeta.stats.literature.count_copies_once`); ``"all"``: every pair as printed;
+        ``"exclude"``: no pair with a copied number.
 
     Returns
     -------
@@ -433,19 +490,19 @@ def pool_effects(
     copied wholesale from another paper are attributed to that paper and counted once
     (:mod:`lnnmeta.stats.literature`).
     """
-    clusters = cluster_effects(effects, dependence)
-    if not include_copied:
-        clusters = clusters[~clusters["copied"].astype(bool)]
+    chosen = select_copies(effects, "exclude" if not include_copied else copies)
+    clusters = cluster_effects(chosen, dependence)
     clusters = clusters[clusters["scale"].isin(["smd", "log_ratio"])]
     rows: list[dict[str, Any]] = []
     for (source, scale), sub in clusters.groupby(["source", "scale"], sort=True):
         for scope, ssub in _scopes(sub, scopes):
-            for dim, fam, gsub in _groupings(ssub):
+            for dim, fam, measure, gsub in _groupings(ssub):
                 meta = {
                     "source": source,
                     "scope": scope,
                     "dimension": dim,
                     "metric_family": fam,
+                    "measure": measure,
                     "scale": scale,
                     "dependence": dependence,
                 }
@@ -486,3 +543,153 @@ def leave_one_paper_out(
     if not frames:
         return typed_frame([], LEAVE_ONE_OUT)
     return typed_frame(pd.concat(frames, ignore_index=True), LEAVE_ONE_OUT)
+
+
+def _outer(effects: pd.DataFrame) -> pd.Series:
+    """Top level of the three-level model: the evidence paper (reported) or the task (reruns)."""
+    return pd.Series(
+        np.where(effects["source"] == "rerun", effects["task"], effects["evidence_paper"]),
+        index=effects.index,
+    ).astype(str)
+
+
+def _multilevel_row(pairs: pd.DataFrame, alpha: float, rho: float) -> dict[str, Any]:
+    from lnnmeta.stats.multilevel import (
+        cr2_test,
+        fit_multilevel,
+        prediction_interval_multilevel,
+        sampling_covariance,
+    )
+
+    v_all = pairs["variance"].to_numpy(dtype=float)
+    ok = np.isfinite(pairs["effect"].to_numpy(dtype=float)) & np.isfinite(v_all) & (v_all > 0)
+    usable = pairs[ok]
+    rec = _empty("REML3", len(usable), None)
+    rec["n_pairs"] = len(usable)
+    rec["n_papers"] = int(usable["evidence_paper"].nunique())
+    rec["n_invalid_variance"] = int((~ok).sum())
+    if len(usable) < 3:
+        rec["note"] = f"k = {len(usable)} < 3 pairs with a usable variance: not pooled"
+        return rec
+    outer = _outer(usable)
+    inner = outer + "/" + usable["cluster_id"].astype(str)
+    cov = sampling_covariance(
+        usable["variance"], usable["cluster_id"], usable["lnn_model"], usable["rnn_model"], rho
+    )
+    y = usable["effect"].to_numpy(dtype=float)
+    fit = fit_multilevel(y, cov, [outer.to_numpy(), inner.to_numpy()], alpha)
+    rob = cr2_test(y, fit.marginal, outer.to_numpy(), alpha)
+    robust_ok = bool(np.isfinite(rob.se) and rob.df > 0)
+    pi_lo, pi_hi = prediction_interval_multilevel(
+        fit, rob.se if robust_ok else fit.se, rob.df if robust_ok else None, alpha
+    )
+    notes = []
+    if fit.n_groups[0] < 2:
+        notes.append("one top-level cluster: no between-paper variance, no CR2 interval")
+    elif rob.df < 4:
+        notes.append(
+            f"CR2 Satterthwaite df = {rob.df:.2g} < 4 (few papers): robust interval unreliable"
+        )
+    if np.ptp(y) == 0:
+        notes.append("all pooled effects are identical: the interval describes rounding")
+    if not fit.converged:
+        notes.append("REML optimizer did not report convergence")
+    rec.update(
+        estimate=fit.estimate,
+        se=fit.se,
+        se_wald=fit.se,
+        ci_low=fit.ci_low,
+        ci_high=fit.ci_high,
+        p_value=fit.p_value,
+        tau2=float(sum(fit.sigma2)),
+        pi_low=pi_lo,
+        pi_high=pi_hi,
+        sigma2_outer=fit.sigma2[0],
+        sigma2_inner=fit.sigma2[1],
+        n_outer=fit.n_groups[0],
+        n_inner=fit.n_groups[1],
+        se_robust=rob.se,
+        df_robust=rob.df,
+        ci_low_robust=rob.ci_low,
+        ci_high_robust=rob.ci_high,
+        p_robust=rob.p_value,
+        note="; ".join(notes) or None,
+    )
+    return rec
+
+
+def pool_multilevel(
+    effects: pd.DataFrame,
+    scopes: Sequence[str] = ("overall",),
+    alpha: float = 0.05,
+    copies: Copies = "once",
+    rho: float = 0.5,
+) -> pd.DataFrame:
+    """Three-level REML pooling of pair effects (the primary literature estimate).
+
+    Parameters
+    ----------
+    effects : pandas.DataFrame
+        EFFECTS rows (each ``source`` and ``scale`` pooled separately).
+    scopes : sequence of {"overall", "paper"}
+        As in :func:`pool_effects`.
+    alpha : float
+        1 - confidence level.
+    copies : {"once", "all", "exclude"}
+        Treatment of copied numbers, as in :func:`pool_effects`.
+    rho : float
+        Correlation of the sampling errors of two pairs sharing a row.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`lnnmeta.stats.schemas.META` rows with ``method = "REML3"`` and ``dependence =
+        "multilevel"``: pairs nested in comparisons nested in papers (tasks for reruns), fitted
+        by :func:`lnnmeta.stats.multilevel.fit_multilevel`; ``ci_*`` model-based (normal),
+        ``ci_*_robust`` CR2 with Satterthwaite df clustered by paper (task for reruns);
+        ``tau2`` is the sum of the two variance components; the prediction interval uses the CR2
+        SE and df when available (else the model's), so it is never narrower than that interval.
+        ``n_invalid_variance`` counts pairs dropped for a zero, negative, NaN or infinite
+        variance (or a non-finite effect).
+    """
+    chosen = select_copies(effects, copies)
+    chosen = chosen[chosen["scale"].isin(["smd", "log_ratio"])]
+    rows: list[dict[str, Any]] = []
+    for (source, scale), sub in chosen.groupby(["source", "scale"], sort=True):
+        for scope, ssub in _scopes(sub, scopes):
+            for dim, fam, measure, gsub in _groupings(ssub):
+                meta = {
+                    "source": source,
+                    "scope": scope,
+                    "dimension": dim,
+                    "metric_family": fam,
+                    "measure": measure,
+                    "scale": scale,
+                    "dependence": "multilevel",
+                }
+                rows.append({**meta, **_multilevel_row(gsub, alpha, rho)})
+    return typed_frame(rows, META)
+
+
+#: Variants of :func:`copies_sensitivity`, main analysis first.
+COPY_VARIANTS: dict[str, Copies] = {
+    "each copied number once (main)": "once",
+    "every pair as printed (with copies)": "all",
+    "no copied numbers": "exclude",
+}
+
+
+def copies_sensitivity(effects: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
+    """The overall three-level pooling under each treatment of copied numbers.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`lnnmeta.stats.schemas.SENSITIVITY_COPIES` rows: ``variant`` plus the META
+        columns of :func:`pool_multilevel` (scope ``"overall"``).
+    """
+    frames = [
+        pool_multilevel(effects, ("overall",), alpha, copies).assign(variant=name)
+        for name, copies in COPY_VARIANTS.items()
+    ]
+    return typed_frame(pd.concat(frames, ignore_index=True), SENSITIVITY_COPIES)

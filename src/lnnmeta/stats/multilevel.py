@@ -284,6 +284,16 @@ def sampling_covariance(
     -------
     numpy.ndarray
         ``k x k`` covariance matrix (block diagonal by cluster).
+
+    Notes
+    -----
+    A fully crossed cluster (every LNN against every RNN) with ``rho = 0.5`` has a singular
+    correlation matrix (only ``m + n - 1`` of its ``m n`` differences are independent); Hedges'
+    g values do not satisfy those linear constraints exactly, and a singular working covariance
+    would give them unbounded weight. Each cluster's correlation matrix is therefore made
+    positive definite by raising its eigenvalues to at least :data:`MIN_EIGEN` and rescaling
+    to a unit diagonal (the "clipped" working model; CR2 inference protects against its
+    misspecification, Pustejovsky & Tipton 2022).
     """
     sd = np.sqrt(np.asarray(variance, dtype=np.float64))
     cl = np.asarray(cluster, dtype=object).astype(str)
@@ -293,7 +303,24 @@ def sampling_covariance(
     share = same & ((lnn[:, None] == lnn[None, :]) | (rnn[:, None] == rnn[None, :]))
     corr = np.where(share, rho, 0.0)
     np.fill_diagonal(corr, 1.0)
+    for name in np.unique(cl):
+        j = np.flatnonzero(cl == name)
+        if len(j) > 1:
+            corr[np.ix_(j, j)] = _clip_correlation(corr[np.ix_(j, j)])
     return np.asarray(corr * np.outer(sd, sd), dtype=np.float64)
+
+
+#: Smallest eigenvalue of a cluster's working correlation matrix.
+MIN_EIGEN = 0.1
+
+
+def _clip_correlation(corr: FloatArray) -> FloatArray:
+    w, u = np.linalg.eigh(corr)
+    if w.min() >= MIN_EIGEN:
+        return corr
+    fixed = (u * np.maximum(w, MIN_EIGEN)) @ u.T
+    d = np.sqrt(np.diag(fixed))
+    return np.asarray(fixed / np.outer(d, d), dtype=np.float64)
 
 
 def prediction_interval_multilevel(

@@ -54,6 +54,7 @@ EFFECTS = pa.schema(
         _f("effect_kind", _S),
         _f("scale", _S),
         _f("copied", _B),
+        _f("copied_side", _S, True),
         _f("copied_from", _S, True),
         _f("note", _S, True),
     ]
@@ -85,6 +86,19 @@ META = pa.schema(
         _f("q_p", _F, True),
         _f("pi_low", _F, True),
         _f("pi_high", _F, True),
+        # One measure (metric) per row for efficiency; "all" otherwise.
+        _f("measure", _S, True),
+        # Three-level model (method "REML3") only: variance components, levels, CR2 test.
+        _f("sigma2_outer", _F, True),
+        _f("sigma2_inner", _F, True),
+        _f("n_outer", _I, True),
+        _f("n_inner", _I, True),
+        _f("se_robust", _F, True),
+        _f("df_robust", _F, True),
+        _f("ci_low_robust", _F, True),
+        _f("ci_high_robust", _F, True),
+        _f("p_robust", _F, True),
+        _f("n_invalid_variance", _I, True),
         _f("note", _S, True),
     ]
 )
@@ -128,9 +142,39 @@ EGGER = pa.schema(
         _f("df", _I, True),
         _f("p_value", _F, True),
         _f("slope", _F, True),
+        # "modified_se" (Pustejovsky & Rodgers 2019, SMD) or "se" (classical Egger).
+        _f("predictor", _S, True),
         _f("note", _S, True),
     ]
 )
+
+#: Counts of pairs per source, dimension, metric family and scale: what is pooled, what is not,
+#: and why (:func:`lnnmeta.stats.effect_counts`). Nothing is dropped without being counted.
+EFFECT_COUNTS = pa.schema(
+    [
+        _f("source", _S),
+        _f("dimension", _S),
+        _f("metric_family", _S),
+        _f("scale", _S),
+        _f("n_pairs", _I),
+        _f("n_with_variance", _I),
+        _f("n_ties", _I),
+        _f("n_degenerate_spread", _I),
+        _f("n_zero_spread_both", _I),
+        _f("n_no_spread", _I),
+        _f("n_variance_zero", _I),
+        _f("n_variance_negative", _I),
+        _f("n_variance_nan", _I),
+        _f("n_variance_inf", _I),
+        _f("n_copied", _I),
+        _f("n_after_copies_once", _I),
+        _f("rule", _S),
+    ]
+)
+
+#: Copied-number sensitivity: the three-level pooling with each copied number once (main), with
+#: every pair as printed, and without copied numbers.
+SENSITIVITY_COPIES = pa.schema([_f("variant", _S), *META])
 
 #: Per task x model x condition x measure summaries of reruns over seeds.
 RERUN_SUMMARY = pa.schema(
@@ -228,6 +272,44 @@ RANK_PAIRWISE = pa.schema(
     ]
 )
 
+#: The primary rerun comparison: LNN family vs RNN family on per-task normalised ranks, per measure,
+#: with what the design can reach (smallest p) and what it would need (power analysis).
+RANK_FAMILY = pa.schema(
+    [
+        _f("measure", _S),
+        _f("n_tasks", _I),
+        _f("n_lnn", _I),
+        _f("n_rnn", _I),
+        _f("tasks_left_out", _I),
+        _f("mean_difference", _F, True),
+        _f("median_difference", _F, True),
+        _f("lnn_better_tasks", _I),
+        _f("rnn_better_tasks", _I),
+        _f("statistic", _F, True),
+        _f("p_value", _F, True),
+        _f("p_holm", _F, True),
+        _f("reject_holm", _B, True),
+        _f("min_p", _F),
+        _f("p_reachable", _B),
+        _f("effect_dz", _F, True),
+        _f("tasks_needed", _F, True),
+        _f("seeds", _I),
+        _f("seed_effect_dz", _F, True),
+        _f("seeds_needed", _F, True),
+        _f("note", _S, True),
+    ]
+)
+
+#: Reported vs reproduced: runs left out because they did not beat their sanity baseline.
+RVR_EXCLUDED = pa.schema(
+    [
+        _f("task", _S),
+        _f("model", _S),
+        _f("n_runs", _I),
+        _f("n_not_learned", _I),
+    ]
+)
+
 #: Reported vs reproduced: direction of each LNN-vs-RNN difference.
 RVR_DIRECTIONS = pa.schema(
     [
@@ -283,11 +365,15 @@ TABLE_NAMES: dict[str, pa.Schema] = {
     "stats_leave_one_out": LEAVE_ONE_OUT,
     "stats_sign_test": SIGN_TEST,
     "stats_egger": EGGER,
+    "stats_effect_counts": EFFECT_COUNTS,
+    "stats_sensitivity_copies": SENSITIVITY_COPIES,
     "stats_rerun_summary": RERUN_SUMMARY,
     "stats_rerun_comparisons": RERUN_COMPARISONS,
     "stats_rank_friedman": RANK_FRIEDMAN,
     "stats_rank_means": RANK_MEANS,
     "stats_rank_pairwise": RANK_PAIRWISE,
+    "stats_rank_family": RANK_FAMILY,
+    "stats_rvr_excluded": RVR_EXCLUDED,
     "stats_rvr_directions": RVR_DIRECTIONS,
     "stats_rvr_values": RVR_VALUES,
 }
