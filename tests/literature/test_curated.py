@@ -56,9 +56,9 @@ def test_copied_rows_are_flagged(reported: pd.DataFrame) -> None:
 
 def test_regenerated_table_has_paper_shape(reported: pd.DataFrame) -> None:
     tables = regenerate_tables(reported)
-    t3 = tables[("hasani2021ltc", "t3")]
-    assert t3["Model"].tolist() == ["LSTM", "CT-RNN", "Neural ODE", "CT-GRU", "LTC"]
-    assert t3.shape[1] == 8  # model + seven data sets
+    t3 = tables[("hasani2021ltc", "t3")]  # printed with the models as columns
+    assert t3.columns[1:].tolist() == ["LSTM", "CT-RNN", "Neural ODE", "CT-GRU", "LTC"]
+    assert t3.shape == (7, 6)  # seven data sets, label + five models
     assert "64.57 ± 0.59" in t3.iloc[0].tolist()
 
 
@@ -67,3 +67,50 @@ def test_quality_and_conflicts(reported: pd.DataFrame) -> None:
     assert q["numbers"].sum() == len(reported)
     c = conflicts(reported)
     assert {"task", "model", "metric", "values", "papers"} <= set(c.columns)
+
+
+def test_lrcssm_paper_numbers_and_marks(reported: pd.DataFrame) -> None:
+    # Farsang & Grosu, NeurIPS 2025 (LrcSSM), Tables 1-2: 83 cells in Table 1 (12 models x 7
+    # columns, the Transformer's EigenWorms cell prints OOM) and 28 in Table 2 (4 models x 7).
+    paper = reported[reported["paper_key"] == "farsang2025lrcssm"]
+    assert len(paper) == 111
+    assert paper.groupby("location").size().to_dict() == {"Table 1": 83, "Table 2": 28}
+    # Copied baselines: nine rows marked † (from Rusch & Rus 2025), two marked ‡ (Moreno-Pino et al.).
+    copied = paper[paper["copied_from"].notna()]
+    assert copied.groupby("copied_mark").size().to_dict() == {"†": 63, "‡": 13}
+    assert set(copied["copied_from"]) == {"rusch2025linoss", "morenopino2024rough"}
+    assert paper.loc[paper["model"] == "LrcSSM", "copied_from"].isna().all()
+    # Table 1, LrcSSM (Ours) on EigenWorms: 90.6 ± 1.4 (%), 5 seeds, standard deviation.
+    worms = paper[
+        (paper["location"] == "Table 1")
+        & (paper["model_as_printed"] == "LrcSSM (Ours)")
+        & (paper["task"] == "uea_eigenworms")
+    ]
+    assert worms[["value", "spread", "n_runs", "spread_kind"]].values.tolist() == [
+        [90.6, 1.4, 5, "std"]
+    ]
+    # Table 2, LstmSSM average: printed "62.34 ± 8.0"; the average's spread is a standard error
+    # across the six data sets, not across runs.
+    avg = paper[(paper["model"] == "LstmSSM") & (paper["task"] == "uea_average")]
+    assert avg[["value_text", "spread_text", "spread_kind"]].values.tolist() == [
+        ["62.34", "8.0", "sem"]
+    ]
+    assert avg["n_runs"].isna().all()
+
+
+def test_lrcssm_model_families(reported: pd.DataFrame) -> None:
+    paper = reported[reported["paper_key"] == "farsang2025lrcssm"]
+    family = dict(zip(paper["model"], paper["family"], strict=True))
+    assert family["LrcSSM"] == "LNN"
+    # Non-linear recurrences: GRU/LSTM/MGU rewritten with a diagonal Jacobian, neural CDEs/RDEs.
+    for m in ("MguSSM", "GruSSM", "LstmSSM", "NCDE", "NRDE", "Log-NCDE"):
+        assert family[m] == "RNN", m
+    # Linear state-space models and attention models.
+    for m in ("LRU", "S5", "S6", "Mamba", "LinOSS-IMEX", "LinOSS-IM", "Transformer", "RFormer"):
+        assert family[m] == "other", m
+
+
+def test_lrcssm_table2_keeps_the_paper_orientation(reported: pd.DataFrame) -> None:
+    paper = reported[reported["paper_key"] == "farsang2025lrcssm"]
+    assert set(paper.loc[paper["location"] == "Table 2", "orientation"]) == {"models_as_columns"}
+    assert set(paper.loc[paper["location"] == "Table 1", "orientation"]) == {"models_as_rows"}

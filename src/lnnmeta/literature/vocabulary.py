@@ -3,12 +3,17 @@
 Family convention
 -----------------
 ``LNN``   liquid networks: models whose time constant depends on the input (LTC, CfC in every mode,
-          NCP-wired LTC/CfC, Liquid-S4).
-``RNN``   every other recurrent network, discrete or continuous in time: RNN, LSTM, GRU and the
-          ODE-based recurrent baselines of the LTC/CfC papers (CT-RNN, ODE-RNN, GRU-ODE, ODE-LSTM, ...).
-          The LNN papers use these as their recurrent baselines, so the comparison does too.
-``other`` non-recurrent models: Transformers, convolutional models, non-liquid state-space models
-          (S4, S5, ...), MLPs.
+          NCP-wired LTC/CfC, Liquid-S4, LrcSSM).
+``RNN``   every other recurrent network whose state update is non-linear, discrete or continuous in
+          time: RNN, LSTM, GRU, MGU, the ODE-based recurrent baselines of the LTC/CfC papers (CT-RNN,
+          ODE-RNN, GRU-ODE, ODE-LSTM, ...), neural controlled/rough differential equations (NCDE,
+          NRDE, Log-NCDE: a non-linear vector field of the state driven by the input path) and gated
+          RNNs rewritten with a diagonal Jacobian for parallel solving (MguSSM, GruSSM, LstmSSM of
+          Farsang & Grosu 2025, still non-linear recurrences). The LNN papers use these as their
+          recurrent baselines, so the comparison does too.
+``other`` Transformers, convolutional models, MLPs and non-liquid state-space models, whose state
+          recurrence is linear (S4, S5, S6/Mamba, LRU, LinOSS). Mamba's input-dependent step size is
+          not counted as liquid: the project keeps LNN to the liquid family named above.
 A spelling not listed here needs ``canonical_model`` and ``family`` on its row in the paper's file.
 """
 
@@ -47,6 +52,7 @@ _add("CfC-mmRNN", "LNN", "CfC-mm", "CfC mmRNN", "CfC (mixed memory)")
 _add("LTC-NCP", "LNN", "NCP", "NCP (LTC)", "LTC NCP", "NCP-LTC")
 _add("CfC-NCP", "LNN", "NCP (CfC)", "CfC NCP", "NCP-CfC")
 _add("Liquid-S4", "LNN", "Liquid S4", "Liquid-S4 (ours)", "Liquid-S4-PB", "Liquid-S4-KB")
+_add("LrcSSM", "LNN", "LrcSSM (ours)", "Liquid-resistance liquid-capacitance SSM")
 # --- recurrent networks ---
 _add("RNN", "RNN", "Vanilla RNN", "Elman RNN")
 _add("LSTM", "RNN", "Long short-term memory")
@@ -74,9 +80,23 @@ _add("UniCORNN", "RNN")
 _add("LEM", "RNN")
 _add("GRU-Δt", "RNN", "GRU-dt", "GRU-Delta-t")
 _add("Hawk", "RNN")
+_add("MGU", "RNN", "Minimal gated unit")
+_add("NCDE", "RNN", "Neural CDE", "Neural controlled differential equation")
+_add("NRDE", "RNN", "Neural RDE", "Neural rough differential equation")
+_add("Log-NCDE", "RNN", "Log NCDE", "LogNCDE")
+_add("MguSSM", "RNN", "MGU-SSM")
+_add("GruSSM", "RNN", "GRU-SSM")
+_add("LstmSSM", "RNN", "LSTM-SSM")
 # --- other sequence models ---
 _add("Transformer", "other")
-_add("S4", "other", "S4-LegS", "S4-FouT", "S4D", "S4D-LegS", "S4D-Inv", "S4D-Lin", "DSS", "S5")
+_add("S4", "other", "S4-LegS", "S4-FouT", "S4D", "S4D-LegS", "S4D-Inv", "S4D-Lin", "DSS")
+_add("S5", "other")
+_add("S6", "other")
+_add("Mamba", "other")
+_add("LRU", "other", "Linear recurrent unit")
+_add("LinOSS-IMEX", "other", "LinOSS IMEX")
+_add("LinOSS-IM", "other", "LinOSS IM")
+_add("RFormer", "other", "Rough Transformer")
 _add("MLP", "other")
 _add("CNN", "other")
 
