@@ -113,8 +113,11 @@ def references(bib_path: str | Path) -> list[str]:
     out = []
     for e in sorted(db.entries, key=lambda e: e["ID"]):
         venue = _clean(e.get("journal") or e.get("booktitle") or e.get("howpublished") or "")
+        if not venue and e.get("publisher"):  # a book: "Publisher, Address"
+            venue = ", ".join(_clean(e[k]) for k in ("publisher", "address") if e.get(k))
         parts = [f"[{e['ID']}] {format_authors(e.get('author', ''))} ({e.get('year', 'n.d.')})."]
-        parts.append(f"{_clean(e.get('title', ''))}.")
+        title = _clean(e.get("title", ""))
+        parts.append(title if title.endswith(("?", "!", ".")) else f"{title}.")
         if venue:
             vol = e.get("volume", "")
             pages = e.get("pages", "").replace("--", "–")
