@@ -269,10 +269,10 @@ class NativeLibrary:
         """
         steps, batch, hidden = z_in.shape
         n = l0.size(1)
-        acts = z_in.new_empty(steps, batch, hidden)
-        heads = z_in.new_empty(steps, batch, 3 * n)
-        states = z_in.new_empty(steps, batch, n)
-        t_a = None if spans is None else z_in.new_empty(steps, batch, n)
+        acts = WORKSPACE.empty(steps, batch, hidden)
+        heads = WORKSPACE.empty(steps, batch, 3 * n)
+        states = WORKSPACE.empty(steps, batch, n)
+        t_a = None if spans is None else WORKSPACE.empty(steps, batch, n)
         self._call(
             "lnn_cfc_forward",
             self.sgemm,
@@ -307,7 +307,7 @@ class NativeLibrary:
         l0, w_h, w_y, acts, heads, states, t_a = saved
         steps, batch, n = states.shape
         hidden = acts.size(2)
-        d_pre = torch.empty_like(acts)
+        d_pre = WORKSPACE.empty(*acts.shape)
         d_l0, d_w_h, d_w_y = torch.empty_like(l0), torch.empty_like(w_h), torch.empty_like(w_y)
         d_b_y = w_y.new_empty(w_y.size(0))
         d_spans = None if spans is None else torch.empty_like(spans)
@@ -324,6 +324,68 @@ class NativeLibrary:
             *_pointers(d_pre, d_l0, d_w_h, d_w_y, d_b_y, d_spans),
         )
         return d_pre, d_l0, d_w_h, d_w_y, d_b_y, d_spans
+
+
+class Workspace:
+    """Large float32 buffers kept between calls, for the CfC kernels' results.
+
+    A training step of the CfC allocates and frees tens of megabytes; glibc returns such
+    freed memory to the system, and touching it again on the next step costs a page
+    fault per 4 KiB (a third of the step at 128 units).  Buffers taken from here are
+    kept: one is handed out again (as a view) once nothing but the workspace refers to
+    its storage -- the caller's tensors, views and autograd's saved tensors all count.
+    Small requests, and requests beyond :attr:`limit` buffers, get fresh tensors.
+    """
+
+    #: Requests smaller than this (bytes) are not pooled.
+    MIN_BYTES = 1 << 18
+
+    def __init__(self, limit: int = 12) -> None:
+        self.limit = limit
+        self._buffers: list[Tensor] = []
+        self._lock = threading.Lock()
+
+    def empty(self, *shape: int) -> Tensor:
+        """Return an uninitialised float32 CPU tensor of ``shape``."""
+        numel = 1
+        for size in shape:
+            numel *= size
+        if 4 * numel < self.MIN_BYTES or not _can_count_uses():
+            return torch.empty(shape)
+        with self._lock:
+            free = [b for b in self._buffers if b.numel() >= numel and _unused(b)]
+            if free:
+                buffer = min(free, key=Tensor.numel)
+                self._buffers.remove(buffer)
+            else:
+                buffer = torch.empty(numel)
+                if len(self._buffers) >= self.limit:
+                    unused = [b for b in self._buffers if _unused(b)]
+                    if not unused:
+                        return buffer.view(shape)
+                    self._buffers.remove(min(unused, key=Tensor.numel))
+            self._buffers.append(buffer)  # most recently used last
+            return buffer[:numel].view(shape)
+
+    def clear(self) -> None:
+        """Drop every kept buffer (memory in use by callers stays theirs)."""
+        with self._lock:
+            self._buffers.clear()
+
+
+def _can_count_uses() -> bool:
+    """Whether this torch has the storage use count :func:`_unused` relies on."""
+    return hasattr(torch._C, "_storage_Use_Count")
+
+
+def _unused(buffer: Tensor) -> bool:
+    """Whether only ``buffer`` itself refers to its storage (the +1 is the wrapper)."""
+    storage = buffer.untyped_storage()
+    return int(torch._C._storage_Use_Count(storage._cdata)) == 2
+
+
+#: The workspace of the CfC kernels (see :class:`Workspace`).
+WORKSPACE = Workspace()
 
 
 def _pointers(*tensors: Tensor | None) -> list[int | None]:
