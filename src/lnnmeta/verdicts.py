@@ -2,8 +2,10 @@
 
 Rules (stated in the report's Methods):
 
-* Literature: the overall REML random-effects estimate (Knapp-Hartung 95% interval) of the claim's
-  dimension (and metric family, if the claim names one) over the reported effects. ``lnn_better``
+* Literature: the overall three-level REML estimate (pairs in comparisons in papers) with its
+  CR2 cluster-robust 95% interval (by paper; the model-based interval when there is only one
+  paper), or, without a three-level row, the REML random-effects estimate of cluster averages
+  (Knapp-Hartung 95% interval), of the claim's dimension (and metric family, if the claim names one) over the reported effects. ``lnn_better``
   is supported when the interval lies above 0 and contradicted when it lies below 0; ``rnn_better``
   the reverse; ``lnn_not_better`` is contradicted when the interval lies above 0 and supported
   when it lies below 0. Otherwise, or when fewer than 3 comparisons can be pooled, inconclusive.
@@ -106,13 +108,28 @@ def pooled_rows(
     """The overall REML rows of one source, dimension and metric family (``None`` = all families)."""
     if meta.empty:
         return meta
-    return meta[
+    sel = meta[
         (meta["source"] == source)
         & (meta["scope"] == "overall")
-        & (meta["method"] == "REML")
         & (meta["dimension"] == dimension)
         & (meta["metric_family"] == (family or "all"))
     ]
+    # The three-level model (REML3, with its CR2 interval) is primary; REML on cluster averages
+    # is used where no three-level row exists.
+    primary = sel[sel["method"] == "REML3"]
+    rows = primary if not primary.empty else sel[sel["method"] == "REML"]
+    return _robust_interval(rows)
+
+
+def _robust_interval(rows: pd.DataFrame) -> pd.DataFrame:
+    """Use the CR2 interval (clustered by paper) as ``ci_low``/``ci_high`` where it exists."""
+    if rows.empty or "ci_low_robust" not in rows.columns:
+        return rows
+    out = rows.copy()
+    ok = out["ci_low_robust"].notna() & out["ci_high_robust"].notna()
+    out.loc[ok, "ci_low"] = out.loc[ok, "ci_low_robust"]
+    out.loc[ok, "ci_high"] = out.loc[ok, "ci_high_robust"]
+    return out
 
 
 def _estimates(rows: pd.DataFrame) -> str:
