@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from lnnmeta.report.export import export_table, latex_escape, to_latex, to_markdown
 
@@ -33,3 +34,105 @@ def test_csv_defuses_formulas_but_not_numbers(tmp_path: Path) -> None:
     )
     text = (tmp_path / "t.csv").read_text()
     assert "'=HYPERLINK(1)" in text and "\n-1.5," in text and "-2.0" in text
+
+
+# -- survey tables as printed; LaTeX that pdflatex compiles ------------------------------------
+
+
+def test_latex_maps_greek_and_symbols_pdflatex_lacks() -> None:
+    assert latex_escape("RNN Δt") == r"RNN \ensuremath{\Delta}t"  # fails raw in pdflatex
+    assert latex_escape("∆ α ≈ – Nyströmformer") == (
+        r"\ensuremath{\Delta} \ensuremath{\alpha} $\approx$ -- Nyströmformer"
+    )
+    assert latex_escape("Α✓") == "A?"  # a Greek capital like a Latin letter; no glyph: ?
+
+
+def test_latex_bold_marks_alignment() -> None:
+    df = pd.DataFrame(
+        {"Model": ["LSTM†", "LTC"], "Gesture: accuracy (%)": ["64.57 ± 0.59", "69.55 ± 1.13"]}
+    )
+    bold = pd.DataFrame({"Model": [False, False], "Gesture: accuracy (%)": [False, True]})
+    tex = to_latex(df, "cap", bold=bold, marks={"LSTM†": "†"})
+    lines = tex.splitlines()
+    assert r"\begin{tabular}{lr}" in lines
+    assert r"LSTM\textsuperscript{\textdagger{}} & 64.57 $\pm$ 0.59 \\" in lines
+    assert r"LTC & \textbf{69.55 $\pm$ 1.13} \\" in lines
+    assert r"\resizebox{\ifdim\width>\linewidth\linewidth\else\width\fi}{!}{%" in lines
+    md = to_markdown(df, bold)
+    assert "| LTC | **69.55 ± 1.13** |" in md
+    text = to_latex(
+        pd.DataFrame({"a": ["x", "y"], "b": ["n/a", "text"], "c": ["26.2M", "5,068,900"]})
+    )
+    assert r"\begin{tabular}{llr}" in text
+
+
+def test_long_tables_are_longtables() -> None:
+    df = pd.DataFrame({"model": [f"m{i}" for i in range(60)], "v": list(range(60))})
+    tex = to_latex(df, "long")
+    assert r"\begin{longtable}{lr}" in tex and r"\endhead" in tex and r"\resizebox" not in tex
+    assert tex.count("m5 & 5") == 1
+
+
+def _compile(tex_file: Path, work: Path) -> str:
+    """Compile ``tex_file`` inside a minimal article; returns the log (raises on an error)."""
+    import subprocess
+
+    doc = work / "doc.tex"
+    doc.write_text(
+        "\\documentclass{article}\n\\usepackage[T1]{fontenc}\n"
+        "\\usepackage{booktabs,graphicx,longtable}\n\\begin{document}\n"
+        f"\\input{{{tex_file.as_posix()}}}\n\\end{{document}}\n",
+        encoding="utf-8",
+    )
+    res = subprocess.run(
+        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", doc.name],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    log = (work / "doc.log").read_text(encoding="utf-8", errors="replace")
+    assert res.returncode == 0, f"{tex_file.name}: {log[-2000:]}"
+    return log
+
+
+def test_every_latex_export_compiles_and_fits_the_page(tmp_path: Path) -> None:
+    """The survey tables and the other literature-section exports, plus a hostile, wide and
+    long table: each compiles with pdflatex, and none is wider than the text (no overfull box)."""
+    import shutil
+
+    if shutil.which("pdflatex") is None:
+        pytest.skip("pdflatex is not installed (apt-get install texlive-latex-recommended)")
+    from lnnmeta.claims import load_claims
+    from lnnmeta.config import load_config
+    from lnnmeta.literature.loader import load_literature
+    from lnnmeta.report.build import ReportBuilder, references
+    from lnnmeta.tables import empty_frame
+    from tests.conftest import ROOT
+
+    out = tmp_path / "tables"
+    out.mkdir()
+    reported, _ = load_literature(ROOT / "config/literature")
+    builder = ReportBuilder(
+        reported,
+        empty_frame("runs"),
+        {},
+        load_claims(ROOT / "config/claims.yaml"),
+        references(ROOT / "config/literature/references.bib"),
+        load_config(ROOT / "config/ci.yaml"),
+        out,
+    )
+    builder.sections()
+    hostile = "<b>&%$#_{}~^\\|Δτ²≥±†‡×−µ∞∆–—’…≈→·°½√ Nyströmformer Α✓"
+    wide = pd.DataFrame(
+        {f"{hostile} column {j}": [f"{i}.{j}0 ± 0.0{j}" for i in range(80)] for j in range(12)}
+    )
+    export_table(wide, out, "hostile_wide_long", caption=hostile)
+    files = sorted(out.glob("*.tex"))
+    assert len([f for f in files if f.name.startswith("survey_")]) >= 17
+    work = tmp_path / "work"
+    work.mkdir()
+    for f in files:
+        log = _compile(f, work)
+        if "longtable" not in f.read_text(encoding="utf-8"):
+            assert "Overfull \\hbox" not in log, f.name

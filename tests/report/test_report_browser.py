@@ -155,7 +155,7 @@ def test_pdf_headings_are_not_orphaned(ci_report: Report) -> None:
         return unescape(re.sub(r"\s+", " ", text)).strip()
 
     headings = {clean(h) for h in re.findall(r"<h[23][^>]*>(.*?)</h[23]>", html, re.S)}
-    captions = [clean(c) for c in re.findall(r'<p class="tcap">(.*?)</p>', html, re.S)]
+    captions = [clean(c) for c in re.findall(r'<caption class="tcap[^"]*">(.*?)</caption>', html, re.S)]
     assert len(headings) >= 15 and len(captions) >= 15
     pages = pdf_text(ci_report.pdf).split("\f")
     for i, page in enumerate(pages, start=1):

@@ -18,7 +18,7 @@ import yaml
 
 from lnnmeta.atomic import write_text
 from lnnmeta.claims import load_claims
-from lnnmeta.literature.survey import conflicts, quality_summary, regenerate_tables
+from lnnmeta.literature.survey import conflicts, quality_summary, survey_tables
 from lnnmeta.pipeline import git_commit, versions
 from lnnmeta.report import figures
 from lnnmeta.report.export import export_table
@@ -453,27 +453,31 @@ class ReportBuilder:
             return s
         s.paragraphs.append(
             "Each table below is rebuilt from the curated data (config/literature/<paper>.yaml) and can "
-            "be held next to the paper; values are as printed (value ± spread); † marks a row the "
-            "paper copied from another paper (counted once in the statistics). The caption gives "
-            "the paper, the table's location and its caption in the paper."
+            "be held next to the paper: same orientation, values with the printed digits (value ± "
+            "spread), the paper's bold cells in bold and its marks (†, *) on rows it copied from "
+            "another paper (counted once in the statistics). Headers give the data set, the metric "
+            "and the unit of the printed values. The caption gives the paper, the table's location "
+            "and its caption in the paper."
         )
         s.heading("Survey tables regenerated from the data")
         cites = _short_cites(self.reported)
-        for (paper, table), df in regenerate_tables(distinct_column_labels(self.reported)).items():
-            g = self.reported[
-                (self.reported["paper_key"] == paper) & (self.reported["table_id"] == table)
-            ]
+        for t in survey_tables(self.reported):
+            legend = f" Marks: {'; '.join(t.legend)}." if t.legend else ""
             caption = (
-                f"{cites[paper]} [{paper}], {g['location'].iloc[0]}: {g['caption'].iloc[0]} "
-                f"(source: config/literature/{paper}.yaml, table {table})"
+                f"{cites[t.paper_key]} [{t.paper_key}], {t.location}: {t.caption.rstrip('.')}.{legend} "
+                f"(source: config/literature/{t.paper_key}.yaml, table {t.table_id})"
             )
-            self.table(
-                s,
-                df,
+            stem = f"survey_{t.paper_key}_{t.table_id}"
+            export_table(t.frame, self.tables_dir, stem, caption, bold=t.bold, marks=t.marks)
+            self.exported.append(stem)
+            s.table(
+                t.frame,
                 caption,
-                f"survey_{paper}_{table}",
                 print_rows=SURVEY_PRINT_ROWS,
-                formats={c: str for c in df.columns},
+                formats={c: str for c in t.frame.columns},
+                headers={c: c for c in t.frame.columns},
+                full_table=f"reports/tables/{stem}.csv",
+                bold=t.bold,
             )
         self._pooled_literature(s)
         self._forest(s)

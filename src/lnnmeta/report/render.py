@@ -18,6 +18,8 @@ from lnnmeta.report.labels import Formatter, formatter, header
 VERDICTS = ("supported", "contradicted", "inconclusive")
 #: Cells this short are never wrapped (model names, intervals).
 NOWRAP_CHARS = 24
+#: Tables with more rows than this are collapsible on screen (``<details>``).
+COLLAPSE_ROWS = 60
 #: Cell texts that get a colour (class ``v-<slug>``).
 MARKED = {
     "supported": "good",
@@ -113,12 +115,14 @@ class Section:
         formats: Mapping[str, Formatter] | None = None,
         print_only: bool = False,
         full_table: str = "",
+        bold: pd.DataFrame | None = None,
     ) -> None:
         """A table; numbers formatted per column (see :mod:`lnnmeta.report.labels`), headers readable.
 
         ``max_rows`` cuts the table everywhere; ``print_rows`` keeps every row on screen and only
         the first ones in print; ``screen_only``/``print_only`` keep the whole table off the PDF/screen.
         ``full_table`` names where the full table is (a CSV file) in the "more rows" note.
+        ``bold`` (same shape as ``df``) marks the cells set in bold (a paper's best results).
         """
         shown = df if max_rows is None else df.head(max_rows)
         where = full_table or "the CSV export"
@@ -139,8 +143,13 @@ class Section:
                 "rows": [
                     {
                         "cells": [
-                            {"text": x, "mark": MARKED.get(x, ""), "nowrap": len(x) <= NOWRAP_CHARS}
-                            for x in r
+                            {
+                                "text": x,
+                                "mark": MARKED.get(x, ""),
+                                "nowrap": len(x) <= NOWRAP_CHARS,
+                                "bold": bold is not None and bool(bold.iat[i, j]),
+                            }
+                            for j, x in enumerate(r)
                         ],
                         "print_hide": print_rows is not None and i >= print_rows,
                     }
@@ -155,6 +164,7 @@ class Section:
                 ),
                 "screen_only": screen_only,
                 "print_only": print_only,
+                "collapse": len(rows) > COLLAPSE_ROWS,
             }
         )
 
