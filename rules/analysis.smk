@@ -6,6 +6,8 @@ STATS = lib(
     "stats/meta.py",
     "stats/bias.py",
     "stats/schemas.py",
+    "stats/multilevel.py",
+    "stats/counts.py",
 )
 
 
@@ -21,6 +23,8 @@ rule pool_effects:
         leave_one_out="results/analysis/leave_one_out.parquet",
         sign_test="results/analysis/sign_test.parquet",
         egger="results/analysis/egger.parquet",
+        effect_counts="results/analysis/effect_counts.parquet",
+        sensitivity_copies="results/analysis/sensitivity_copies.parquet",
     log:
         "logs/pool_effects/pool_effects.log",
     params:

@@ -49,7 +49,18 @@ def pool_all(
     runs = read_table(runs_path, "runs")
     effects = all_effects(reported, runs)
     _write(effects, out["effects"], "stats_effects")
-    _write(stats.pool_effects(effects, alpha=alpha), out["meta"], "stats_meta")
+    # The three-level model (REML3) is the primary estimate; the cluster-average rows follow.
+    multilevel = stats.pool_multilevel(effects, scopes=("overall", "paper"), alpha=alpha)
+    meta = pd.concat([multilevel, stats.pool_effects(effects, alpha=alpha)], ignore_index=True)
+    _write(meta, out["meta"], "stats_meta")
+    if "effect_counts" in out:
+        _write(stats.effect_counts(effects), out["effect_counts"], "stats_effect_counts")
+    if "sensitivity_copies" in out:
+        _write(
+            stats.copies_sensitivity(effects[effects["source"] == "reported"], alpha=alpha),
+            out["sensitivity_copies"],
+            "stats_sensitivity_copies",
+        )
     _write(
         stats.leave_one_paper_out(effects[effects["source"] == "reported"], alpha=alpha),
         out["leave_one_out"],
