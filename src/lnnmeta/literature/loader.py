@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -112,6 +113,30 @@ def _where(data: Any, path: list[str | int]) -> str:
         parts.append(f"field {short_repr(rest)}")
         break
     return ", ".join(parts) if parts else "top level"
+
+
+#: A value that ``lnnmeta import-table`` leaves for a curator: "TODO" or text starting with it.
+_TODO = re.compile(r"^\s*TODO\b")
+
+
+def todo_problems(data: Any, path: Path) -> list[str]:
+    """One line per field still holding a TODO (a draft of ``lnnmeta import-table``), keys included."""
+    out: list[str] = []
+
+    def walk(node: Any, where: list[str | int]) -> None:
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else []
+        for key, value in items:
+            here = _where(data, [*where, key])
+            if isinstance(key, str) and _TODO.match(key):
+                out.append(f"{path}: {here}: the key is a TODO left by lnnmeta import-table; "
+                           "expected the curator's value")
+            if isinstance(value, str) and _TODO.match(value):
+                out.append(f"{path}: {here}: is TODO (left by lnnmeta import-table); expected a "
+                           "value read in the paper")
+            walk(value, [*where, key])
+
+    walk(data, [])
+    return out
 
 
 def _schema_problems(data: Any, path: Path) -> list[str]:
@@ -402,7 +427,7 @@ def load_paper(path: str | Path) -> Paper:
         raise InputError(
             f"{p}: top level is {short_repr(data)}; expected a mapping (see config/literature/README.md)"
         )
-    problems = _schema_problems(data, p)
+    problems = todo_problems(data, p) or _schema_problems(data, p)
     if problems:
         raise InputError(problems)
     problems = _semantic_problems(data, p)
