@@ -35,16 +35,17 @@ rule pool_effects:
 
 
 rule rank_models:
-    """Per-task rerun summaries and comparisons; rank tests across tasks."""
+    """Per-task rerun summaries and comparisons; LNN-vs-RNN family and pairwise rank tests across tasks."""
     input:
         runs="results/runs/all.parquet",
-        code=STATS,
+        code=STATS + lib("stats/ranks.py", "stats/reruns.py", "stats/family.py"),
     output:
         summary="results/analysis/rerun_summary.parquet",
         comparisons="results/analysis/rerun_comparisons.parquet",
         friedman="results/analysis/rank_friedman.parquet",
         means="results/analysis/rank_means.parquet",
         pairwise="results/analysis/rank_pairwise.parquet",
+        family="results/analysis/rank_family.parquet",
     log:
         "logs/rank_models/rank_models.log",
     params:
@@ -60,10 +61,11 @@ rule check_reproduction:
     input:
         reported="results/literature/reported.parquet",
         runs="results/runs/all.parquet",
-        code=STATS,
+        code=STATS + lib("stats/reproduce.py", "stats/reruns.py"),
     output:
         directions="results/analysis/rvr_directions.parquet",
         values="results/analysis/rvr_values.parquet",
+        excluded="results/analysis/rvr_excluded.parquet",
     log:
         "logs/check_reproduction/check_reproduction.log",
     params:

@@ -1,19 +1,20 @@
 rule train_baseline:
-    """Train one model on one task with one seed; evaluate it under every condition."""
+    """Train one model on one task for every seed (one process); evaluate each under every condition."""
     input:
         code=lib("training.py", "models.py", "tasks.py", "conditions.py", "pipeline.py"),
     output:
-        "results/runs/{task}/{model}/seed{seed}.parquet",
+        expand("results/runs/{{task}}/{{model}}/seed{seed}.parquet", seed=CFG["seeds"]),
     log:
-        "logs/train_baseline/{task}/{model}/seed{seed}.log",
+        "logs/train_baseline/{task}/{model}.log",
     benchmark:
-        "benchmarks/train_baseline/{task}/{model}/seed{seed}.tsv"
+        "benchmarks/train_baseline/{task}/{model}.tsv"
     threads: 1
     resources:
-        # measured memory and time with a margin, scaling with units (lnnmeta/resources.py)
+        # measured memory and time with a margin, scaling with units and seeds (lnnmeta/resources.py)
         mem_mb=lambda wc, attempt: attempt * train_resources(wc.task, wc.model)[0],
         runtime=lambda wc, attempt: attempt * train_resources(wc.task, wc.model)[1],
     params:
+        seeds=CFG["seeds"],
         training=CFG["training"],
         model_params=lambda wc: CFG["model_params"].get(wc.model, {}),
         conditions=CFG["conditions"],
@@ -21,17 +22,40 @@ rule train_baseline:
         user_tasks=lambda wc: {
             k: v for k, v in CFG["user_tasks"].items() if k == wc.task
         },
+        resume_dir="results/runs/{task}/{model}/.resume",
     script:
         "../workflow/scripts/train_baseline.py"
 
 
+rule fit_sanity_baseline:
+    """Sanity baselines of one task (majority class or persistence, and a linear model), every seed."""
+    input:
+        code=lib("sanity.py", "training.py", "tasks.py", "pipeline.py"),
+    output:
+        "results/sanity/{task}.parquet",
+    log:
+        "logs/fit_sanity_baseline/{task}.log",
+    threads: 1
+    params:
+        seeds=CFG["seeds"],
+        training=CFG["training"],
+        alpha=CFG["analysis"]["alpha"],
+        user_tasks=lambda wc: {
+            k: v for k, v in CFG["user_tasks"].items() if k == wc.task
+        },
+    script:
+        "../workflow/scripts/fit_sanity_baseline.py"
+
+
 rule collect_runs:
-    """Gather every rerun into one table."""
+    """Gather every rerun into one table, each run marked learned or not against its sanity baseline."""
     input:
         runs=run_paths(),
-        code=lib("tables.py"),
+        sanity=expand("results/sanity/{task}.parquet", task=CFG["tasks"]),
+        code=lib("tables.py", "sanity.py", "pipeline.py"),
     output:
-        "results/runs/all.parquet",
+        runs="results/runs/all.parquet",
+        sanity="results/runs/sanity.parquet",
     log:
         "logs/collect_runs/collect_runs.log",
     script:

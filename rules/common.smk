@@ -25,7 +25,13 @@ def lib(*modules):
 def train_resources(task, model):
     from lnnmeta.resources import train_resources as _resources
 
-    return _resources(task, model, CFG["training"], CFG["model_params"].get(model, {}))
+    return _resources(
+        task,
+        model,
+        CFG["training"],
+        CFG["model_params"].get(model, {}),
+        n_seeds=len(CFG["seeds"]),
+    )
 
 
 def run_paths():

@@ -11,6 +11,9 @@ ANALYSIS = [
     "results/analysis/rank_pairwise.parquet",
     "results/analysis/rvr_directions.parquet",
     "results/analysis/rvr_values.parquet",
+    "results/analysis/rank_family.parquet",
+    "results/analysis/rvr_excluded.parquet",
+    "results/runs/sanity.parquet",
 ]
 
 

@@ -25,3 +25,9 @@ def test_requests_scale_with_units_and_cap() -> None:
 def test_user_task_gets_a_generous_default() -> None:
     mem, minutes = train_resources("my_data", "gru", TRAINING, {})
     assert mem == 2000 and minutes > 5
+
+
+def test_time_scales_with_the_seeds_of_one_job() -> None:
+    one = train_resources("taylor", "ltc", TRAINING, {})
+    five = train_resources("taylor", "ltc", TRAINING, {}, n_seeds=5)
+    assert five[0] == one[0] and five[1] - 5 == 5 * (one[1] - 5) or five[1] > one[1]

@@ -46,7 +46,7 @@ def pool_all(
 ) -> None:
     """effects, meta, leave_one_out, sign_test and egger tables."""
     reported = read_table(reported_path, "reported")
-    runs = read_table(runs_path, "runs")
+    runs = read_table(runs_path, "runs_all")
     effects = all_effects(reported, runs)
     _write(effects, out["effects"], "stats_effects")
     # The three-level model (REML3) is the primary estimate; the cluster-average rows follow.
@@ -77,15 +77,21 @@ def rank_all(
     bootstrap: int = 2000,
     rope: float = 0.01,
 ) -> None:
-    """rerun_summary, rerun_comparisons and the rank-test tables."""
-    runs = read_table(runs_path, "runs")
+    """rerun_summary, rerun_comparisons and the rank-test tables (the LNN-vs-RNN family test first).
+
+    Tasks where no run beat its sanity baseline are left out of the rank tests (lnnmeta.sanity).
+    """
+    from lnnmeta.stats.family import family_tests, learned_tasks
+
+    runs = read_table(runs_path, "runs_all")
     _write(stats.rerun_summary(runs, alpha), out["summary"], "stats_rerun_summary")
     _write(
         stats.rerun_comparisons(runs, n_boot=bootstrap, alpha=alpha),
         out["comparisons"],
         "stats_rerun_comparisons",
     )
-    ranks = stats.rank_tests(runs, rope=rope, alpha=alpha, figures=False)
+    _write(family_tests(runs, alpha=alpha), out["family"], "stats_rank_family")
+    ranks = stats.rank_tests(learned_tasks(runs)[0], rope=rope, alpha=alpha, figures=False)
     _write(ranks.friedman, out["friedman"], "stats_rank_friedman")
     _write(ranks.mean_ranks, out["means"], "stats_rank_means")
     _write(ranks.pairwise, out["pairwise"], "stats_rank_pairwise")
@@ -113,8 +119,19 @@ def reproduction_all(
     """rvr_directions and rvr_values tables."""
     reported = read_table(reported_path, "reported")
     own = list(own_tasks or [])
-    runs = canonical_runs(read_table(runs_path, "runs"), stand_ins, own)
+    every = read_table(runs_path, "runs_all")
+    # Runs that did not beat their sanity baseline say nothing about reproduction: left out, counted.
+    _write(excluded_runs(every), out["excluded"], "stats_rvr_excluded")
+    runs = canonical_runs(every[every["learned"]], stand_ins, own)
     mapping = {t: p for t, p in stand_ins.items() if t not in own}
     res = stats.reported_vs_reproduced(reported, runs, mapping, alpha=alpha)
     _write(res.directions, out["directions"], "stats_rvr_directions")
     _write(res.values, out["values"], "stats_rvr_values")
+
+
+def excluded_runs(runs: pd.DataFrame) -> pd.DataFrame:
+    """Per task and model: runs, and runs not learned (left out of the reproduction checks)."""
+    ident = runs[runs["condition"] == "id"]
+    g = ident.groupby(["task", "model"], sort=True)["learned"]
+    df = pd.DataFrame({"n_runs": g.size(), "n_not_learned": g.apply(lambda s: int((~s).sum()))})
+    return df.reset_index()

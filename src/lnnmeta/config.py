@@ -149,6 +149,8 @@ def user_data_problems(name: str, spec: dict[str, Any]) -> list[str]:
             )
         elif not {"train", "test"} <= set(df["split"].astype(str)):
             out.append(f"{where}: column 'split': expected both train and test sequences")
+    if spec.get("kind") == "classification" and not out:  # only once the layout is sound
+        out += _class_problems(df, where)
     if "time" in df.columns:
         t = pd.to_numeric(df["time"], errors="coerce")
         if t.isna().any():
@@ -157,6 +159,35 @@ def user_data_problems(name: str, spec: dict[str, Any]) -> list[str]:
                 f"{where}: row {row + 2}: column 'time' is not a number; expected time stamps"
             )
     return out
+
+
+def _class_problems(df: pd.DataFrame, where: str) -> list[str]:
+    """A classification task needs two classes, and (with a ``split`` column) every test class
+    among the training sequences: a class never trained on can only be guessed wrong."""
+    per_seq = df.groupby("sequence_id", sort=True).first()
+    classes = per_seq["target"].dropna().astype(str)
+    if classes.nunique() < 2:
+        only = classes.iloc[0] if len(classes) else "none"
+        return [
+            f"{where}: column 'target': one class only ({short_repr(only)}); expected at least "
+            "two classes for a classification task"
+        ]
+    if "split" not in per_seq.columns:
+        return []
+    split = per_seq["split"].astype(str)
+    train = set(classes[split == "train"])
+    missing = sorted(set(classes[split == "test"]) - train)
+    if missing:
+        return [
+            f"{where}: column 'target': class {short_repr(missing[0])} occurs in test sequences "
+            "but in no train sequence; expected every test class in the training split"
+        ]
+    if len(train) < 2:
+        return [
+            f"{where}: column 'target': the train sequences hold one class only; expected at "
+            "least two classes in the training split"
+        ]
+    return []
 
 
 def input_problems(

@@ -23,6 +23,14 @@ TRAIN_SHAPES: dict[str, tuple[int, int]] = {
     "santafe_laser": (40, 660),
     "mnist1d": (40, 2400),
     "bitstream_xor": (16, 2000),
+    "gunpoint": (30, 50),
+    "arrow_head": (31, 36),
+    "osu_leaf": (42, 200),
+    "digits_rows": (8, 1258),
+    "sunspots": (20, 147),
+    "mackey_glass": (30, 519),
+    "lorenz": (30, 519),
+    "taylor": (48, 261),
 }
 USER_SHAPE = (100, 4000)
 
@@ -43,16 +51,22 @@ EPOCH_S: dict[str, float] = {
 
 
 def train_resources(
-    task: str, model: str, training: Mapping[str, Any], model_params: Mapping[str, Any]
+    task: str,
+    model: str,
+    training: Mapping[str, Any],
+    model_params: Mapping[str, Any],
+    n_seeds: int = 1,
 ) -> tuple[int, int]:
-    """(mem_mb, runtime in minutes) of a first attempt of one training job."""
+    """(mem_mb, runtime in minutes) of a first attempt of one training job (``n_seeds`` seeds in
+    one process: the memory of one, the time of all)."""
     units = int(model_params.get("units", training["units"]))
     steps, n = TRAIN_SHAPES.get(task, USER_SHAPE)
     n = min(n, training.get("max_train_samples") or n)
     ltc = model.startswith("ltc")
     mem = round(2000 + ltc * 0.016 * units**2 * steps * training["batch_size"] / 32)
     minutes = 5 + math.ceil(
-        training["epochs"]
+        n_seeds
+        * training["epochs"]
         * EPOCH_S.get(model, 3.0)
         * max(1.0, units / 16) ** (1.5 if ltc else 1.0)
         * n

@@ -99,7 +99,37 @@ RUNS = pa.schema(
     ]
 )
 
-SCHEMAS: dict[str, pa.Schema] = {"reported": REPORTED, "runs": RUNS}
+#: Every rerun row (``results/runs/all.parquet``): RUNS plus the run's sanity check (lnnmeta.sanity).
+RUNS_ALL = pa.schema(
+    [
+        *RUNS,
+        _f("sanity_threshold", pa.float64()),
+        _f("learned", pa.bool_()),
+    ]
+)
+
+#: One row per task x seed: the sanity baselines (``results/sanity/{task}.parquet``).
+SANITY = pa.schema(
+    [
+        _f("task", pa.string()),
+        _f("seed", pa.int64()),
+        _f("metric", pa.string()),
+        _f("higher_is_better", pa.bool_()),
+        _f("n_test", pa.int64()),
+        _f("naive", pa.string()),
+        _f("naive_value", pa.float64()),
+        _f("threshold", pa.float64()),
+        _f("linear", pa.string()),
+        _f("linear_value", pa.float64()),
+    ]
+)
+
+SCHEMAS: dict[str, pa.Schema] = {
+    "reported": REPORTED,
+    "runs": RUNS,
+    "runs_all": RUNS_ALL,
+    "sanity": SANITY,
+}
 
 
 def register(name: str, schema: pa.Schema) -> pa.Schema:

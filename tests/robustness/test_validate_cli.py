@@ -121,3 +121,42 @@ def test_validate_ok(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixt
     monkeypatch.chdir(ROOT)
     assert main(["validate", "--config", "config/ci.yaml"]) == 0
     assert capsys.readouterr().out.startswith("ok: config/ci.yaml")
+
+
+@pytest.mark.parametrize(
+    ("rows", "problem"),
+    [
+        (
+            "1,0,a,0.1\n1,1,a,0.2\n2,0,a,0.3\n2,1,a,0.4\n",
+            "column 'target': one class only ('a'); expected at least two classes",
+        ),
+        (
+            "1,0,a,0.1,train\n2,0,b,0.2,train\n3,0,c,0.3,test\n4,0,a,0.4,test\n",
+            "column 'target': class 'c' occurs in test sequences but in no train sequence",
+        ),
+        (
+            "1,0,a,0.1,train\n2,0,a,0.2,train\n3,0,b,0.3,test\n4,0,a,0.4,test\n",
+            "column 'target': class 'b' occurs in test sequences but in no train sequence",
+        ),
+    ],
+)
+def test_validate_refuses_classification_data_it_cannot_learn(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    rows: str,
+    problem: str,
+) -> None:
+    data = tmp_path / "mine.csv"
+    header = "sequence_id,step,target,x_a" + (",split" if "train" in rows else "")
+    data.write_text(header + "\n" + rows)
+    cfg = tiny_config() | {
+        "tasks": ["mine"],
+        "user_tasks": {"mine": {"path": str(data), "kind": "classification"}},
+    }
+    cfg_path = tmp_path / "c.yaml"
+    cfg_path.write_text(dump(cfg))
+    monkeypatch.chdir(ROOT)
+    assert main(["validate", "--config", str(cfg_path)]) == 1
+    err = capsys.readouterr().err
+    assert f"{data} (user task 'mine'): {problem}" in err, err

@@ -17,14 +17,19 @@ pytestmark = pytest.mark.slow
 def test_every_table_matches_its_schema(ci_workflow: Path) -> None:
     reported = read_table(ci_workflow / "results/literature/reported.parquet", "reported")
     assert reported["paper_key"].nunique() >= 4
-    runs = read_table(ci_workflow / "results/runs/all.parquet", "runs")
+    runs = read_table(ci_workflow / "results/runs/all.parquet", "runs_all")
     per_seed = sorted((ci_workflow / "results/runs").glob("*/*/seed*.parquet"))
     assert len(per_seed) == 2 * 4 * 2  # tasks x models x seeds of config/ci.yaml
     for p in per_seed:
         read_table(p, "runs")
     assert set(runs["condition"]) >= {"id", "noise_0.3"}
+    # every run is judged against its task's sanity baseline; every row of a run carries the flag
+    assert runs.groupby(["task", "model", "seed"])["learned"].nunique().max() == 1
+    sanity = read_table(ci_workflow / "results/runs/sanity.parquet", "sanity")
+    assert len(sanity) == 2 * 2  # tasks x seeds
     for stem, schema in SCHEMA_OF.items():
-        read_table(ci_workflow / f"results/analysis/{stem}.parquet", schema)
+        folder = "runs" if stem == "sanity" else "analysis"
+        read_table(ci_workflow / f"results/{folder}/{stem}.parquet", schema)
 
 
 def test_reports_exist(ci_workflow: Path) -> None:
@@ -50,6 +55,7 @@ def test_dry_run_lists_every_stage() -> None:
     for rule in (
         "ingest_literature",
         "train_baseline",
+        "fit_sanity_baseline",
         "collect_runs",
         "pool_effects",
         "rank_models",

@@ -1,4 +1,4 @@
-"""Adapter: every per-seed run table -> results/runs/all.parquet."""
+"""Adapter: every per-seed run table and sanity table -> results/runs/all.parquet, sanity.parquet."""
 
 from typing import TYPE_CHECKING
 
@@ -9,5 +9,16 @@ if TYPE_CHECKING:
     from snakemake.script import snakemake
 
 with logged(snakemake.log[0]) as log:
-    df = collect_runs(list(snakemake.input.runs), snakemake.output[0])
-    log.info("collected %d rows", len(df))
+    df = collect_runs(
+        list(snakemake.input.runs),
+        list(snakemake.input.sanity),
+        snakemake.output.runs,
+        snakemake.output.sanity,
+    )
+    runs = df[df["condition"] == "id"]
+    log.info(
+        "collected %d rows; %d of %d runs not learned",
+        len(df),
+        int((~runs["learned"]).sum()),
+        len(runs),
+    )

@@ -4,6 +4,8 @@ Commands
 --------
 kernels
     Fast liquid kernels (:mod:`lnnmeta.kernels`) against ncps 1.0.1 and ``nn.LSTM``.
+curves
+    Learning curves of the rerun grid, and the training protocol (epochs, patience) they support.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from lnnmeta.bench import kernels
+from lnnmeta.bench import curves, kernels
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -23,6 +25,11 @@ def build_parser() -> argparse.ArgumentParser:
             "kernels", help="fast liquid kernels vs ncps and nn.LSTM", description=kernels.__doc__
         )
     )
+    curves.add_arguments(
+        commands.add_parser(
+            "curves", help="learning curves -> epochs and patience", description=curves.__doc__
+        )
+    )
     return parser
 
 
@@ -31,4 +38,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "kernels":
         return kernels.run(args)
+    if args.command == "curves":
+        return curves.run(args)
     raise AssertionError(f"unhandled command {args.command!r}")  # pragma: no cover

@@ -74,6 +74,9 @@ SCHEMA_OF = {
     "rank_pairwise": "stats_rank_pairwise",
     "rvr_directions": "stats_rvr_directions",
     "rvr_values": "stats_rvr_values",
+    "rank_family": "stats_rank_family",
+    "rvr_excluded": "stats_rvr_excluded",
+    "sanity": "sanity",
 }
 
 
@@ -755,6 +758,7 @@ class ReportBuilder:
             s, tasks, "Tasks: what each stands in for, its metric and direction", "rerun_tasks"
         )
         self._results(s)
+        self._sanity(s)
         self._comparisons(s)
         self._ranks(s)
         self._efficiency(s)
@@ -841,10 +845,87 @@ class ReportBuilder:
             print_rows=PRINT_ROWS,
         )
 
+    def _sanity(self, s: Section) -> None:
+        san = self.get("sanity")
+        s.heading("Sanity baselines")
+        if san.empty:
+            s.notice("No sanity baselines (results/runs/sanity.parquet is empty).")
+            return
+        ids = self.runs[self.runs["condition"] == "id"]
+        learned = ids.groupby("task")["learned"].agg(["size", "sum"])
+        tab = (
+            san.groupby(["task", "metric", "naive", "linear"], sort=True)
+            .agg(
+                naive_value=("naive_value", "mean"),
+                threshold=("threshold", "mean"),
+                linear_value=("linear_value", "mean"),
+            )
+            .reset_index()
+        )
+        tab["runs not learned"] = [
+            f"{int(learned.loc[t, 'size'] - learned.loc[t, 'sum'])} of {int(learned.loc[t, 'size'])}"
+            if t in learned.index
+            else "-"
+            for t in tab["task"]
+        ]
+        n_bad = int((~ids["learned"].astype(bool)).sum())
+        s.paragraphs.append(
+            f"Each task has a baseline that learns nothing from the sequence: the majority class "
+            f"(a run must beat it by a one-sided binomial test at the report's alpha) or, for "
+            f"regression, the better of the training mean and persistence (the last observed "
+            f'value). A run that does not beat it is marked "not learned": {n_bad} of {len(ids)} '
+            f"runs. Those runs are left out of the reproduction checks, and tasks on which no run "
+            f"learned are left out of the rank tests. A linear model on the flattened sequence "
+            f"(logistic or ridge regression) is shown for reference."
+        )
+        self.table(
+            s,
+            tab,
+            "Sanity baselines per task (means over seeds): the naive predictor, the threshold a run "
+            "must beat, a linear model, and the runs that did not beat the threshold",
+            "sanity_baselines",
+        )
+
+    def _family(self, s: Section) -> None:
+        fam = self.get("rank_family")
+        if fam.empty:
+            return
+        first = fam.iloc[0]
+        s.paragraphs.append(
+            f"Primary comparison: the LNN family against the RNN family, one Wilcoxon signed-rank "
+            f"test per measure over the tasks' normalised ranks (Holm-corrected across measures). "
+            f"With {int(first['n_tasks'])} tasks the smallest p this design can give is "
+            f"{number(float(first['min_p']))}; the table also gives the tasks (at the observed "
+            f"effect) and the seeds per task that 80% power would need. The full pairwise table "
+            f"below is secondary."
+        )
+        cols = [
+            "measure",
+            "n_tasks",
+            "lnn_better_tasks",
+            "rnn_better_tasks",
+            "mean_difference",
+            "p_value",
+            "p_holm",
+            "min_p",
+            "tasks_needed",
+            "seeds_needed",
+            "note",
+        ]
+        self.table(
+            s,
+            fam.assign(measure=[measure_label(m) for m in fam["measure"]])[cols],
+            "LNN family vs RNN family per measure: tasks where the LNN models rank better / worse, "
+            "mean difference of normalised ranks (positive = LNN better), Wilcoxon p (Holm), the "
+            "smallest reachable p, and the tasks and seeds 80% power would need",
+            "rank_family",
+        )
+
     def _ranks(self, s: Section) -> None:
         from lnnmeta import stats
 
         s.heading("Ranks across tasks")
+        self._family(s)
         fr, means, pw = self.get("rank_friedman"), self.get("rank_means"), self.get("rank_pairwise")
         if fr.empty:
             s.notice("No rank tests: they need at least two tasks and three models.")
@@ -1075,6 +1156,25 @@ class ReportBuilder:
             "reproduced mean is consistent with the reported mean ± spread (Welch's test from summary "
             "statistics)."
         )
+        exc = self.get("rvr_excluded")
+        if not exc.empty:
+            bad = exc[exc["n_not_learned"] > 0]
+            s.paragraphs.append(
+                f"Runs that did not beat their task's sanity baseline are not reproduction results "
+                f"and are left out here: {int(exc['n_not_learned'].sum())} of {int(exc['n_runs'].sum())} "
+                f"runs"
+                + (
+                    " ("
+                    + ", ".join(
+                        f"{r.model} on {r.task}: {int(r.n_not_learned)} of {int(r.n_runs)}"
+                        for r in bad.head(12).itertuples()
+                    )
+                    + (", ..." if len(bad) > 12 else "")
+                    + ")."
+                    if len(bad)
+                    else "."
+                )
+            )
         s.heading("Directions of LNN-vs-RNN differences")
         if d.empty:
             s.notice(
@@ -1310,7 +1410,7 @@ def build_report(
     """Read every table, build the sections, write the HTML report and the exported tables."""
     builder = ReportBuilder(
         read_table(reported, "reported"),
-        read_table(runs, "runs"),
+        read_table(runs, "runs_all"),
         read_analysis(analysis),
         load_claims(claims),
         references(bib),
