@@ -1,0 +1,51 @@
+from pathlib import Path
+
+# The benchmark's code, the fast kernels included (a kernel change remeasures).
+COSTS_CODE = lib("costs.py", "models.py", "training.py") + sorted(
+    str(p) for p in Path(LIB, "kernels").rglob("*") if p.suffix in (".py", ".h", ".cpp")
+)
+
+
+def all_cores(wildcards):
+    """Every core of a local run, so that no other job runs beside measure_costs; 1 on a cluster
+    (no --cores there: the job then gets an allocation of its own)."""
+    try:
+        return workflow.cores
+    except WorkflowError:
+        return 1
+
+
+rule measure_costs:
+    """Time, memory and parameters of every model and backend over the T x H grid (runs alone)."""
+    input:
+        code=COSTS_CODE,
+    output:
+        rounds="results/costs/rounds.parquet",
+        costs="results/costs/costs.parquet",
+    log:
+        "logs/measure_costs/measure_costs.log",
+    benchmark:
+        "benchmarks/measure_costs/measure_costs.tsv"
+    # All cores: the scheduler starts nothing else while it runs; the code itself uses one thread.
+    threads: all_cores
+    params:
+        costs=CFG["costs"],
+    script:
+        "../workflow/scripts/measure_costs.py"
+
+
+rule compare_costs:
+    """Growth exponents (cost ~ T^a H^b) and LNN-vs-RNN cost ratios, one measure at a time."""
+    input:
+        rounds="results/costs/rounds.parquet",
+        costs="results/costs/costs.parquet",
+        code=lib("costs.py"),
+    output:
+        exponents="results/costs/exponents.parquet",
+        comparisons="results/costs/comparisons.parquet",
+    log:
+        "logs/compare_costs/compare_costs.log",
+    params:
+        costs=CFG["costs"],
+    script:
+        "../workflow/scripts/compare_costs.py"
