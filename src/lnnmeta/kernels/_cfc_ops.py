@@ -44,8 +44,9 @@ class CfCScan(torch.autograd.Function):
         b_y: Tensor,
         spans: Tensor | None,
         no_gate: bool,
+        batch_first: bool,
     ) -> Tensor:
-        """Return the (T, B, N) folded states after each step.
+        """Return the real states ``h = 2 l - 1`` after each step, (B, T, N) or (T, B, N).
 
         Parameters
         ----------
@@ -59,18 +60,21 @@ class CfCScan(torch.autograd.Function):
             (T, B, 1) time spans with (4N, H) heads; None with (3N, H) heads.
         no_gate : bool
             Mode "no_gate" instead of "default".
+        batch_first : bool
+            Return (B, T, N) rather than (T, B, N).
         """
         native = _native.cfc_library() if _native_ok(z_in, l0, w_h, w_y, b_y, spans) else None
         ctx.native = native  # type: ignore[attr-defined]
         ctx.no_gate = no_gate  # type: ignore[attr-defined]
+        ctx.batch_first = batch_first  # type: ignore[attr-defined]
         if native is not None:
             ts = None if spans is None else spans.reshape(spans.size(0), -1).contiguous()
             params = (l0.contiguous(), w_h.contiguous(), w_y.contiguous())
-            out, acts, heads, t_a = native.cfc_forward(
-                z_in.contiguous(), *params, b_y.contiguous(), ts, no_gate
+            out, states, acts, heads, t_a = native.cfc_forward(
+                z_in.contiguous(), *params, b_y.contiguous(), ts, no_gate, batch_first
             )
             extra = (ts, t_a) if ts is not None and t_a is not None else ()
-            ctx.save_for_backward(*params, acts, heads, out, *extra)
+            ctx.save_for_backward(*params, acts, heads, states, *extra)
             return out
         steps, batch, hidden = z_in.shape
         n = l0.size(1)
@@ -97,7 +101,8 @@ class CfCScan(torch.autograd.Function):
                 state = torch.lerp(ff1, ff2, ti, out=states[t])
         timing = (spans, t_a) if spans is not None and t_a is not None else ()
         ctx.save_for_backward(l0, w_h, w_y, acts, heads, states, *timing)
-        return states
+        real = states * 2.0 - 1.0
+        return real.transpose(0, 1).contiguous() if batch_first else real
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, ...]:
@@ -106,11 +111,13 @@ class CfCScan(torch.autograd.Function):
             l0, w_h, w_y, acts, heads, states, *timing = ctx.saved_tensors
             ts, t_a = timing if timing else (None, None)
             saved = (l0, w_h, w_y, acts, heads, states, t_a)
-            grads = ctx.native.cfc_backward(saved, ts, ctx.no_gate, grad.contiguous())
+            grad = grad.contiguous()
+            grads = ctx.native.cfc_backward(saved, ts, ctx.no_gate, grad, ctx.batch_first)
             d_spans = grads[5]
             if d_spans is not None:
                 d_spans = d_spans.unsqueeze(-1) if ctx.needs_input_grad[5] else None
-            return (*grads[:5], d_spans, None)
+            return (*grads[:5], d_spans, None, None)
+        grad = 2.0 * (grad.transpose(0, 1) if ctx.batch_first else grad)
         l0, w_h, w_y, acts, heads, states, *timing = ctx.saved_tensors
         spans, t_a = timing if timing else (None, None)
         steps, batch, n = states.shape
@@ -131,7 +138,7 @@ class CfCScan(torch.autograd.Function):
         d_spans = None
         if spans is not None and ctx.needs_input_grad[5]:
             d_spans = (d_heads[:, :, 3] * t_a).sum(-1, keepdim=True)
-        return d_pre, dl, d_w_h, d_w_y, flat_heads.sum(0), d_spans, None
+        return d_pre, dl, d_w_h, d_w_y, flat_heads.sum(0), d_spans, None, None
 
 
 def _native_ok(*tensors: Tensor | None) -> bool:

@@ -62,8 +62,8 @@ _SIGNATURES: dict[str, list[type]] = {
     "lnn_sums_backward": [_I, _L, _L, _L, *[_P] * 12],
     "lnn_solver_forward": [_I, _L, _L, _L, _L, _P, _P, _P, _I, *[_P] * 8],
     "lnn_solver_backward": [_I, _L, _L, _L, _L, _P, _P, _P, _I, *[_P] * 13],
-    "lnn_cfc_forward": [_I, _P, *[_L] * 5, _I, *[_P] * 10],
-    "lnn_cfc_backward": [_I, _P, *[_L] * 5, _I, *[_P] * 15],
+    "lnn_cfc_forward": [_I, _P, *[_L] * 5, _I, *[_P] * 11, _I],
+    "lnn_cfc_backward": [_I, _P, *[_L] * 5, _I, *[_P] * 9, _I, *[_P] * 6],
 }
 _ERRORS = {1: "invalid argument", 2: "instruction set not available", 3: "out of memory"}
 #: A build lock older than this (seconds) was left by a killed process (builds take ~2 s).
@@ -245,7 +245,8 @@ class NativeLibrary:
         b_y: Tensor,
         spans: Tensor | None,
         no_gate: bool,
-    ) -> tuple[Tensor, Tensor, Tensor, Tensor | None]:
+        batch_first: bool,
+    ) -> tuple[Tensor, Tensor, Tensor, Tensor, Tensor | None]:
         """Run the folded CfC cell over a sequence (``csrc/cfc_body.h``).
 
         Parameters
@@ -260,11 +261,14 @@ class NativeLibrary:
             (T, B) time spans with (4N, H) heads; None with (3N, H) heads.
         no_gate : bool
             Mode "no_gate" instead of "default".
+        batch_first : bool
+            Lay the output out as (B, T, N) rather than (T, B, N).
 
         Returns
         -------
         tuple
-            (T, B, N) states, and what the backward pass needs: (T, B, H) backbone
+            The real states ``2 l - 1`` after each step, (B, T, N) or (T, B, N); and what
+            the backward pass needs: (T, B, N) folded states, (T, B, H) backbone
             activations, (T, B, 3N) gates and, with spans, the (T, B, N) ``time_a`` head.
         """
         steps, batch, hidden = z_in.shape
@@ -273,6 +277,7 @@ class NativeLibrary:
         heads = WORKSPACE.empty(steps, batch, 3 * n)
         states = WORKSPACE.empty(steps, batch, n)
         t_a = None if spans is None else WORKSPACE.empty(steps, batch, n)
+        out = WORKSPACE.empty(*((batch, steps) if batch_first else (steps, batch)), n)
         self._call(
             "lnn_cfc_forward",
             self.sgemm,
@@ -282,9 +287,10 @@ class NativeLibrary:
             hidden,
             w_y.size(0) // n,
             int(no_gate),
-            *_pointers(z_in, l0, w_h, w_y, b_y, spans, acts, heads, states, t_a),
+            *_pointers(z_in, l0, w_h, w_y, b_y, spans, acts, heads, states, t_a, out),
+            int(batch_first),
         )
-        return states, acts, heads, t_a
+        return out, states, acts, heads, t_a
 
     def cfc_backward(
         self,
@@ -292,8 +298,9 @@ class NativeLibrary:
         spans: Tensor | None,
         no_gate: bool,
         grad: Tensor,
+        batch_first: bool,
     ) -> tuple[Tensor, Tensor, Tensor, Tensor, Tensor, Tensor | None]:
-        """Backward pass of :meth:`cfc_forward` given the (T, B, N) gradient of the states.
+        """Backward pass of :meth:`cfc_forward` given the gradient of its output.
 
         ``saved`` is ``(l0, w_h, w_y, acts, heads, states, t_a)``: inputs and outputs of
         the forward pass (``t_a`` None without spans).
@@ -321,6 +328,7 @@ class NativeLibrary:
             w_y.size(0) // n,
             int(no_gate),
             *_pointers(l0, w_h, w_y, spans, acts, heads, states, t_a, grad),
+            int(batch_first),
             *_pointers(d_pre, d_l0, d_w_h, d_w_y, d_b_y, d_spans),
         )
         return d_pre, d_l0, d_w_h, d_w_y, d_b_y, d_spans
@@ -356,16 +364,20 @@ class Workspace:
             free = [b for b in self._buffers if b.numel() >= numel and _unused(b)]
             if free:
                 buffer = min(free, key=Tensor.numel)
-                self._buffers.remove(buffer)
+                self._drop(buffer)
             else:
                 buffer = torch.empty(numel)
                 if len(self._buffers) >= self.limit:
                     unused = [b for b in self._buffers if _unused(b)]
                     if not unused:
                         return buffer.view(shape)
-                    self._buffers.remove(min(unused, key=Tensor.numel))
+                    self._drop(min(unused, key=Tensor.numel))
             self._buffers.append(buffer)  # most recently used last
             return buffer[:numel].view(shape)
+
+    def _drop(self, buffer: Tensor) -> None:
+        """Remove ``buffer`` from the kept ones (by identity: ``==`` compares values)."""
+        self._buffers = [b for b in self._buffers if b is not buffer]
 
     def clear(self) -> None:
         """Drop every kept buffer (memory in use by callers stays theirs)."""

@@ -35,6 +35,7 @@ from torch import Tensor, nn
 from lnnmeta.kernels._cfc_ops import CfCScan
 from lnnmeta.kernels._common import (
     MemoryCell,
+    SequenceLayout,
     Timespans,
     final_state,
     initial_state,
@@ -207,6 +208,8 @@ class CfC(nn.Module):
         spans = time_major_spans(timespans, layout, x)
         h0, c0 = initial_state(hx, self.use_mixed, self.state_size, layout, x)
         plans = self._plans(x, spans, folded_state=c0 is None)
+        if c0 is None and _scannable(plans):
+            return self._scanned(plans[0], _to_forms(h0, plans)[0], spans, layout)
         outputs, states, c0 = self._sequence(plans, x, h0, c0, spans)
         form = plans[-1].out_form
         if self.return_sequences:
@@ -216,10 +219,23 @@ class CfC(nn.Module):
         h = torch.cat([_from_form(s, p.out_form) for s, p in zip(states, plans, strict=True)], 1)
         return readout, final_state(h, c0, layout)
 
+    def _scanned(
+        self, plan: LayerPlan, l0: Tensor, spans: Timespans, layout: SequenceLayout
+    ) -> tuple[Tensor, State]:
+        """Run a :func:`_scannable` plan; outputs come in the user's layout directly."""
+        seq = _scan(plan, l0, spans, layout.batch_first)
+        last = (seq[:, -1] if layout.batch_first else seq[-1]).clone()
+        if self.return_sequences:
+            readout = self.fc(seq)
+            readout = readout if layout.batched else readout.squeeze(layout.batch_dim)
+        else:
+            readout = user_last(self.fc(last), layout)
+        return readout, final_state(last, None, layout)
+
     def _sequence(
         self, plans: list[LayerPlan], x: Tensor, h0: Tensor, c0: Tensor | None, spans: Timespans
     ) -> tuple[Tensor, list[Tensor], Tensor | None]:
-        """Run the time loop on the fastest path for the configuration.
+        """Run the time loop step by step (configurations that :func:`_scan` does not cover).
 
         Returns
         -------
@@ -230,9 +246,6 @@ class CfC(nn.Module):
         steps_ts = spans.unsqueeze(-1).unbind(0) if isinstance(spans, Tensor) else None
         if c0 is not None:
             return self._run_mixed(plans, x, h0, c0, spans, steps_ts)
-        if _scannable(plans):
-            outputs = _scan(plans[0], _to_forms(h0, plans)[0], spans)
-            return outputs, [outputs[-1]], None
         outputs, states = _run(plans, _to_forms(h0, plans), spans, steps_ts)
         return outputs, states, None
 
@@ -485,13 +498,16 @@ def _scannable(plans: list[LayerPlan]) -> bool:
     )
 
 
-def _scan(plan: LayerPlan, l0: Tensor, spans: Timespans) -> Tensor:
-    """Run a :func:`_scannable` single-layer plan with the hand-written BPTT function."""
+def _scan(plan: LayerPlan, l0: Tensor, spans: Timespans, batch_first: bool) -> Tensor:
+    """Run a :func:`_scannable` single-layer plan with the hand-written BPTT function.
+
+    Returns the real states of every step, (B, T, N) if ``batch_first`` else (T, B, N).
+    """
     assert plan.z_in is not None and plan.heads is not None
     w_y, b_y = plan.heads
     ts = spans.unsqueeze(-1) if isinstance(spans, Tensor) else None
     no_gate = plan.mode == "no_gate"
-    return scan(plan.z_in, l0, plan.w_h, w_y, b_y, ts, no_gate)
+    return scan(plan.z_in, l0, plan.w_h, w_y, b_y, ts, no_gate, batch_first)
 
 
 def _step(plans: list[LayerPlan], z_t: Tensor, states: list[Tensor], ts: Timespans) -> list[Tensor]:

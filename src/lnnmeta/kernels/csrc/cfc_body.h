@@ -17,6 +17,7 @@
 //   ti  = sigmoid(y_2)                 (K = 3)
 //   ti  = sigmoid(y_2 * span + y_3)    (K = 4; y_2 is t_a, kept for the span gradient)
 //   l   = ff1 + ti (ff2 - ff1)         ("default"), ff1 + ti (ff2 - 1/2) ("no_gate")
+//   out = 2 l - 1                      (the real state, in the caller's layout)
 
 // NOLINTBEGIN (this file is a fragment, see above)
 
@@ -41,6 +42,11 @@ static void cfc_sigmoid_inplace(float* p, int64_t n) {
   for (int64_t i = 0; i < n; i += W) cfc_store(p + i, cfc_sigmoid(cfc_load(p + i, n - i)), n - i);
 }
 
+// Row (t, b) of the (T, B, N) or, if out_batch_first, (B, T, N) output sequence.
+static inline int64_t cfc_out_row(const CfcArgs& A, int64_t t, int64_t b) {
+  return (A.out_batch_first ? b * A.steps + t : t * A.batch + b) * A.units;
+}
+
 static void cfc_forward(const Gemm& gemm, const CfcArgs& A) {
   const int64_t B = A.batch, N = A.units, H = A.hidden, KN = A.heads * N;
   std::vector<float> y(B * KN);
@@ -56,6 +62,7 @@ static void cfc_forward(const Gemm& gemm, const CfcArgs& A) {
       const float* yr = y.data() + b * KN;
       float* hr = A.heads_out + (t * B + b) * 3 * N;
       float* lr = A.states + (t * B + b) * N;
+      float* outr = A.out + cfc_out_row(A, t, b);
       float* tar = A.t_a != nullptr ? A.t_a + (t * B + b) * N : nullptr;
       const vf span = splat(A.spans != nullptr ? A.spans[t * B + b] : 0.0f);
       for (int64_t i = 0; i < N; i += W) {
@@ -73,6 +80,7 @@ static void cfc_forward(const Gemm& gemm, const CfcArgs& A) {
         cfc_store(hr + 2 * N + i, ti, n);
         const vf l = A.no_gate ? f1 + ti * (f2 - 0.5f) : f1 + ti * (f2 - f1);
         cfc_store(lr + i, l, n);
+        cfc_store(outr + i, l * 2.0f - 1.0f, n);
       }
     }
   }
@@ -81,12 +89,23 @@ static void cfc_forward(const Gemm& gemm, const CfcArgs& A) {
 // Back-propagation through time.  d l / d(head pre-activations) is formed per step and
 // kept for a chunk of steps, whose weight and bias gradients are then one matrix product
 // each (instead of one per step, and without a (T, B, K N) buffer).
+// dl = d out / d l * grad of the output at step t = 2 grad[t], as (B, N).
+static void cfc_gather_grad(const CfcArgs& A, int64_t t, float* dl) {
+  const int64_t N = A.units;
+  for (int64_t b = 0; b < A.batch; ++b) {
+    const float* g = A.grad + cfc_out_row(A, t, b);
+    for (int64_t i = 0; i < N; i += W) {
+      cfc_store(dl + b * N + i, cfc_load(g + i, N - i) * 2.0f, N - i);
+    }
+  }
+}
+
 static void cfc_backward(const Gemm& gemm, const CfcArgs& A) {
   const int64_t T = A.steps, B = A.batch, N = A.units, H = A.hidden, K = A.heads;
   const int64_t KN = K * N;
   const int64_t chunk = std::max<int64_t>(1, std::min<int64_t>(T, (1023 + B) / B));
   std::vector<float> dl(B * N), dy(chunk * B * KN), da(B * H), ones(chunk * B, 1.0f);
-  std::memcpy(dl.data(), A.grad + (T - 1) * B * N, sizeof(float) * B * N);
+  cfc_gather_grad(A, T - 1, dl.data());
   bool first_chunk = true;
   int64_t hi = T, lo = std::max<int64_t>(0, T - chunk);
   for (int64_t t = T - 1; t >= 0; --t) {
@@ -132,7 +151,7 @@ static void cfc_backward(const Gemm& gemm, const CfcArgs& A) {
       cfc_store(dp + i, cfc_load(da.data() + i, n) * (1.0f - s) * s, n);
     }
     if (t > 0) {
-      std::memcpy(dl.data(), A.grad + (t - 1) * B * N, sizeof(float) * B * N);
+      cfc_gather_grad(A, t - 1, dl.data());
       gemm(false, false, B, N, H, dp, H, A.w_h, N, 1.0f, dl.data(), N);
     } else {
       gemm(false, false, B, N, H, dp, H, A.w_h, N, 0.0f, A.d_l0, N);

@@ -137,7 +137,9 @@ struct CfcArgs {
   float* heads_out = nullptr;    // (T, B, 3 N) ff1, ff2, ti after their sigmoids
   float* states = nullptr;       // (T, B, N) folded states
   float* t_a = nullptr;          // (T, B, N) time_a head with K = 4, else null
-  const float* grad = nullptr;   // backward: (T, B, N) gradient of states
+  float* out = nullptr;          // (T, B, N), or (B, T, N) if out_batch_first: 2 l - 1
+  bool out_batch_first = false;
+  const float* grad = nullptr;   // backward: gradient of out (same layout)
   float* d_pre = nullptr;        // (T, B, H) gradient of z_in
   float* d_l0 = nullptr;         // (B, N)
   float* d_w_h = nullptr;        // (H, N)
@@ -344,13 +346,14 @@ int lnn_solver_backward(int isa, int64_t n, int64_t steps, int64_t unfolds, int6
   }
 }
 
-// CfC sequence, forward (cfc_body.h): writes acts, heads_out, states and (with per-step
-// spans, heads == 4) t_a.  sgemm is the address of a Fortran-interface BLAS sgemm.
+// CfC sequence, forward (cfc_body.h): writes out, acts, heads_out, states and (with
+// per-step spans, heads == 4) t_a.  sgemm is the address of a Fortran-interface BLAS
+// sgemm.
 int lnn_cfc_forward(int isa, void* sgemm, int64_t steps, int64_t batch, int64_t units,
                     int64_t hidden, int64_t heads, int no_gate, const float* z_in,
                     const float* l0, const float* w_h, const float* w_y, const float* b_y,
                     const float* spans, float* acts, float* heads_out, float* states,
-                    float* t_a) {
+                    float* t_a, float* out, int out_batch_first) {
   if (sgemm == nullptr || steps < 1 || batch < 1 || units < 1 || hidden < 1) return 1;
   if ((heads == 4) != (spans != nullptr && t_a != nullptr) || (heads != 3 && heads != 4)) {
     return 1;
@@ -374,17 +377,20 @@ int lnn_cfc_forward(int isa, void* sgemm, int64_t steps, int64_t batch, int64_t 
   args.heads_out = heads_out;
   args.states = states;
   args.t_a = t_a;
+  args.out = out;
+  args.out_batch_first = out_batch_first != 0;
   return LNN_RUN(isa, cfc_forward(gemm, args));
 }
 
-// Backward pass of lnn_cfc_forward from what it wrote; every gradient is written (not
-// accumulated); d_spans may be null.
+// Backward pass of lnn_cfc_forward from what it wrote, given the gradient of out (in
+// its layout); every gradient is written (not accumulated); d_spans may be null.
 int lnn_cfc_backward(int isa, void* sgemm, int64_t steps, int64_t batch, int64_t units,
                      int64_t hidden, int64_t heads, int no_gate, const float* l0,
                      const float* w_h, const float* w_y, const float* spans,
                      const float* acts, const float* heads_out, const float* states,
-                     const float* t_a, const float* grad, float* d_pre, float* d_l0,
-                     float* d_w_h, float* d_w_y, float* d_b_y, float* d_spans) {
+                     const float* t_a, const float* grad, int out_batch_first,
+                     float* d_pre, float* d_l0, float* d_w_h, float* d_w_y, float* d_b_y,
+                     float* d_spans) {
   if (sgemm == nullptr || steps < 1 || batch < 1 || units < 1 || hidden < 1) return 1;
   if ((heads == 4) != (spans != nullptr && t_a != nullptr) || (heads != 3 && heads != 4)) {
     return 1;
@@ -407,6 +413,7 @@ int lnn_cfc_backward(int isa, void* sgemm, int64_t steps, int64_t batch, int64_t
   args.states = const_cast<float*>(states);
   args.t_a = const_cast<float*>(t_a);
   args.grad = grad;
+  args.out_batch_first = out_batch_first != 0;
   args.d_pre = d_pre;
   args.d_l0 = d_l0;
   args.d_w_h = d_w_h;
