@@ -5,6 +5,7 @@
 #   results/runs/{task}/{model}/seed{seed}.parquet one rerun: a row per generalization condition
 #   results/runs/all.parquet                       every rerun row
 #   results/analysis/*.parquet                     effects, pooled meta-analyses, rank tests, checks
+#   results/costs/*.parquet                        cost benchmark: rounds, medians, exponents, LNN/RNN ratios
 #   reports/report.html, reports/report.pdf        the comparison report; reports/tables/ its tables
 # Logs mirror outputs under logs/<rule>/..., benchmarks under benchmarks/<rule>/...
 
@@ -21,6 +22,7 @@ include: "rules/common.smk"
 include: "rules/literature.smk"
 include: "rules/baselines.smk"
 include: "rules/analysis.smk"
+include: "rules/costs.smk"
 include: "rules/report.smk"
 
 
