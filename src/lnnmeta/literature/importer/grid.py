@@ -43,6 +43,8 @@ class RawTable:
     header_rows: int | None = None
     caption: str | None = None
     label: str | None = None
+    #: indices of the rows printed under a full-width rule (a rule ends a group of rows)
+    rules_before: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -254,7 +256,9 @@ def build_draft(
     columns = _columns(header, n_lab, width)
     rows: list[DraftRow] = []
     group: str | None = None
-    for row in body:
+    for i, row in enumerate(body, start=h):
+        if i in table.rules_before and not layout.models_as_columns:
+            group = None
         rows_or_group = _read_row(table.source, row, n_lab, columns, group)
         if isinstance(rows_or_group, str):
             group = rows_or_group or None

@@ -267,12 +267,17 @@ class _TableReader:
         self.header_rows: int | None = None
         self.caption: str | None = None
         self.first_head = -1
+        self.rules_before: set[int] = set()
         self.mark = 0
         self._row: list[RawCell] = []
         self._cell: list[lw.LatexNode] = []
 
     def line(self, node: lw.LatexNode) -> int:
-        return int(self.walker.pos_to_lineno_colno(node.pos)[0])
+        """The line of the first printed character of ``node``."""
+        pos = node.pos
+        if isinstance(node, lw.LatexCharsNode):
+            pos += len(node.chars) - len(node.chars.lstrip())
+        return int(self.walker.pos_to_lineno_colno(pos)[0])
 
     def read(self, env: lw.LatexEnvironmentNode) -> None:
         for node in env.nodelist:
@@ -288,6 +293,8 @@ class _TableReader:
                 self._end_row(node)
                 self._longtable_part(node.macroname)
             elif isinstance(node, lw.LatexMacroNode) and node.macroname in _RULES:
+                if node.macroname in _HEADER_RULES and not self._row and not _strip_ws(self._cell):
+                    self.rules_before.add(len(self.rows))
                 if (
                     node.macroname in _HEADER_RULES
                     and self.header_rows is None
@@ -413,7 +420,7 @@ def read_latex(source: Path, text: str, select: str | None = None) -> RawTable:
     try:
         nodes, _, _ = walker.get_latex_nodes()
     except lw.LatexWalkerParseError as exc:
-        raise InputError(f"{source}, line {exc.lineno}: {_parse_message(exc)}") from None
+        raise _parse_error(source, exc) from None
     except lw.LatexWalkerError as exc:
         raise InputError(
             f"{source}: cannot read the LaTeX ({' '.join(str(exc).split())})"
@@ -435,18 +442,23 @@ def read_latex(source: Path, text: str, select: str | None = None) -> RawTable:
         reader.header_rows,
         reader.caption or _float_text(float_env, "caption"),
         _float_text(float_env, "label"),
+        frozenset(reader.rules_before),
     )
 
 
-def _parse_message(exc: lw.LatexWalkerParseError) -> str:
-    msg = str(getattr(exc, "msg", "") or str(exc)).split("\n")[0].strip()
-    opened = [c for c in getattr(exc, "open_contexts", None) or [] if c]
-    where = ""
-    if opened:
-        what, _, lineno, _ = (list(opened[-1]) + [None] * 4)[:4]
-        if lineno is not None:
-            where = f" ({what} opened on line {lineno})"
-    return f"{msg}{where}; expected balanced braces, $...$ and \\begin/\\end"
+def _parse_error(source: Path, exc: lw.LatexWalkerParseError) -> InputError:
+    """One line naming where the unclosed brace, ``$`` or environment was opened (or, for a stray
+    closing one, where it is)."""
+    msg = str(getattr(exc, "msg", "") or "").split("\n")[0].strip().rstrip(".")
+    opened = [c for c in getattr(exc, "open_contexts", None) or [] if c and len(c) >= 3]
+    expected = "expected balanced braces, $...$ and \\begin/\\end"
+    if opened and "closing brace" not in msg:
+        what, _pos, line = max(opened, key=lambda c: c[1])[:3]
+        return InputError(
+            f"{source}, line {line}: {what} is not closed (parser stopped at line {exc.lineno}: "
+            f"{msg}); {expected}"
+        )
+    return InputError(f"{source}, line {exc.lineno}: {msg}; {expected}")
 
 
 def _choose(
