@@ -208,12 +208,10 @@ def collect_runs(
     threshold = sanity.set_index(["task", "seed"])["threshold"]
     ident = runs[runs["condition"] == "id"].set_index(["task", "model", "seed"])
     learned = {
-        key: is_learned(
-            float(r["value"]),
-            float(threshold.get((key[0], key[2]), np.nan)),
-            bool(r["higher_is_better"]),
+        (t, m, s): is_learned(float(v), float(threshold.get((t, s), np.nan)), bool(h))
+        for (t, m, s), v, h in zip(
+            ident.index, ident["value"], ident["higher_is_better"], strict=True
         )
-        for key, r in ident.iterrows()
     }
     keys = list(zip(runs["task"], runs["model"], runs["seed"], strict=True))
     missing = sorted({(t, s) for t, _, s in keys} - set(threshold.index))

@@ -186,3 +186,27 @@ def test_significance_is_holm_controlled_not_bootstrap(rng: np.random.Generator)
         false_pos += int(comp["significant"].fillna(False).astype(bool).any())
         assert (comp["significant"].fillna(False) == comp["reject_holm"].fillna(False)).all()
     assert false_pos / 60 <= 0.15
+
+
+def test_summary_intervals_stay_within_the_metrics_range() -> None:
+    from lnnmeta.stats.reruns import summarize_long
+
+    long = pd.DataFrame(
+        {
+            "task": "t",
+            "model": "m",
+            "family": "RNN",
+            "condition": "id",
+            "condition_kind": "id",
+            "condition_level": 0.0,
+            "measure": "value",
+            "metric": ["accuracy"] * 3 + ["mse"] * 3,
+            "higher_is_better": [True] * 3 + [False] * 3,
+            "seed": [0, 1, 2] * 2,
+            "value": [100.0, 100.0, 60.0, 0.001, 0.002, 0.2],
+        }
+    )
+    s = summarize_long(long).set_index("metric")
+    assert s.loc["accuracy", "ci_high"] == 100.0 and s.loc["accuracy", "ci_low"] < 100
+    assert s.loc["mse", "ci_low"] == 0.0 and s.loc["mse", "ci_high"] > 0.2
+    assert "clipped" in s.loc["accuracy", "note"] and "clipped" in s.loc["mse", "note"]

@@ -6,6 +6,8 @@ kernels
     Fast liquid kernels (:mod:`lnnmeta.kernels`) against ncps 1.0.1 and ``nn.LSTM``.
 curves
     Learning curves of the rerun grid, and the training protocol (epochs, patience) they support.
+pipeline
+    Wall time of the whole pipeline on a config, in a fresh working folder.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from lnnmeta.bench import curves, kernels
+from lnnmeta.bench import curves, kernels, pipeline
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -30,6 +32,11 @@ def build_parser() -> argparse.ArgumentParser:
             "curves", help="learning curves -> epochs and patience", description=curves.__doc__
         )
     )
+    pipeline.add_arguments(
+        commands.add_parser(
+            "pipeline", help="wall time of the whole pipeline", description=pipeline.__doc__
+        )
+    )
     return parser
 
 
@@ -40,4 +47,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return kernels.run(args)
     if args.command == "curves":
         return curves.run(args)
+    if args.command == "pipeline":
+        return pipeline.run(args)
     raise AssertionError(f"unhandled command {args.command!r}")  # pragma: no cover

@@ -1166,8 +1166,14 @@ class ReportBuilder:
                 + (
                     " ("
                     + ", ".join(
-                        f"{r.model} on {r.task}: {int(r.n_not_learned)} of {int(r.n_runs)}"
-                        for r in bad.head(12).itertuples()
+                        f"{m} on {t}: {n_bad} of {n}"
+                        for m, t, n_bad, n in zip(
+                            bad["model"].head(12),
+                            bad["task"].head(12),
+                            bad["n_not_learned"].head(12),
+                            bad["n_runs"].head(12),
+                            strict=True,
+                        )
                     )
                     + (", ..." if len(bad) > 12 else "")
                     + ")."

@@ -169,8 +169,32 @@ def summarize_long(long: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     rows = []
     for keys, sub in long.groupby(_SUMMARY_KEYS, sort=True, dropna=False):
         rec = dict(zip(_SUMMARY_KEYS, keys, strict=True))
-        rows.append({**rec, **_describe(sub["value"].to_numpy(float), alpha)})
+        desc = _describe(sub["value"].to_numpy(float), alpha)
+        rows.append({**rec, **_clip(desc, str(rec["measure"]), str(rec["metric"]))})
     return typed_frame(rows, RERUN_SUMMARY)
+
+
+#: The range a metric's values can take; t intervals of few seeds can leave it (accuracy 147 %).
+METRIC_RANGE: dict[str, tuple[float, float]] = {"accuracy": (0.0, 100.0), "mse": (0.0, math.inf)}
+
+
+def _clip(desc: dict[str, Any], measure: str, metric: str) -> dict[str, Any]:
+    """Clip a t interval of a metric value (or of a cost, never negative) to its possible range."""
+    lo_hi = METRIC_RANGE.get(metric) if measure == "value" else None
+    if measure in EFFICIENCY:
+        lo_hi = (0.0, math.inf)
+    if lo_hi is None or "ci_low" not in desc:
+        return desc
+    lo, hi = max(desc["ci_low"], lo_hi[0]), min(desc["ci_high"], lo_hi[1])
+    if (lo, hi) == (desc["ci_low"], desc["ci_high"]):
+        return desc
+    note = f"t interval clipped to the range of {metric if measure == 'value' else measure}"
+    return {
+        **desc,
+        "ci_low": lo,
+        "ci_high": hi,
+        "note": "; ".join(filter(None, [desc["note"], note])),
+    }
 
 
 def rerun_summary(runs: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
