@@ -2,11 +2,14 @@
 
 Both modules take the constructor arguments of ncps 1.0.1, have its ``state_dict`` keys
 (ncps checkpoints load; equal seeds give equal initial weights) and compute its outputs
-and gradients (to float32 rounding).  The LTC's synapses and ODE solver run in native C++
-kernels for float32 CPU tensors, compiled on first use (a few seconds; g++ and ninja
-needed) into torch's extension cache; without them (build failure, other dtypes or
-devices, ``LNNMETA_NATIVE=0``) it runs in eager PyTorch, as does the CfC.  Differences
-from ncps:
+and gradients (to float32 rounding).  The LTC's synapses and ODE solver, and the whole
+sequence (forward and backward) of the common CfC configuration (one unwired cell, one
+"lecun_tanh" or "tanh" backbone layer, mode "default" or "no_gate", no mixed memory) run
+in native C++ kernels for float32 CPU tensors, compiled on first use (a few seconds; g++
+and ninja needed) into torch's extension cache; the CfC kernel's matrix products call
+the BLAS ``sgemm`` inside torch.  Without them (build failure, other dtypes or devices,
+``LNNMETA_NATIVE=0``) both run in eager PyTorch, as do the other CfC configurations.
+Differences from ncps:
 
 * time spans of shape (B, T) or (B, T, 1) -- time-major (T, B) or (T, B, 1) when
   ``batch_first=False`` -- are applied per step and per sample (ncps 1.0.1 squeezes each

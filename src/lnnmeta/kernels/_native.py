@@ -1,8 +1,11 @@
-"""Native (C++) kernels of the LTC, built on first use and called through ctypes.
+"""Native (C++) kernels of the LTC and CfC, built on first use and called through ctypes.
 
 The sources in ``csrc/`` hold the sensory synapse sums and the fused ODE solver of ncps
 1.0.1 (``LTCCell._ode_solver``), forward and backward, for float32 CPU tensors on one
-thread.  :func:`library` compiles them on first use with
+thread, and the whole-sequence CfC cell (``cfc_body.h``), whose matrix products call the
+BLAS ``sgemm_`` that torch exports (:func:`find_sgemm`; without it, the CfC runs in eager
+PyTorch).  The CfC's large results come from a :class:`Workspace` that keeps buffers
+between calls.  :func:`library` compiles them on first use with
 ``torch.utils.cpp_extension.load`` (g++ and ninja; no torch headers, so the build takes a
 few seconds) into torch's extension cache (``$TORCH_EXTENSIONS_DIR``, by default
 ``~/.cache/torch_extensions``), under a name that hashes the sources and flags, and

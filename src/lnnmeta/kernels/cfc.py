@@ -15,8 +15,9 @@ All folding happens on the weights once per forward pass, so gradients flow to t
 parameters unchanged.  The common configuration -- one unwired cell with a one-layer
 "lecun_tanh" or "tanh" backbone in mode "default" or "no_gate", without mixed memory --
 runs as one autograd function with a hand-written backward pass through time
-(:class:`lnnmeta.kernels._cfc_ops.CfCScan`); wirings, "pure" mode, other backbones and
-mixed memory run the folded step under autograd.
+(:class:`lnnmeta.kernels._cfc_ops.CfCScan`, native C++ for float32 CPU tensors), which
+also writes the output sequence in the caller's layout; wirings, "pure" mode, other
+backbones and mixed memory run the folded step under autograd.
 """
 
 from __future__ import annotations
