@@ -5,6 +5,13 @@ COSTS_CODE = lib("costs.py", "models.py", "training.py") + sorted(
     str(p) for p in Path(LIB, "kernels").rglob("*") if p.suffix in (".py", ".h", ".cpp")
 )
 
+# What the report reads (rules/report.smk).
+COST_TABLES = [
+    "results/costs/costs.parquet",
+    "results/costs/exponents.parquet",
+    "results/costs/comparisons.parquet",
+]
+
 
 def all_cores(wildcards):
     """Every core of a local run, so that no other job runs beside measure_costs; 1 on a cluster

@@ -23,6 +23,7 @@ rule render_report_html:
         reported="results/literature/reported.parquet",
         runs="results/runs/all.parquet",
         analysis=ANALYSIS,
+        costs=COST_TABLES,
         claims=CFG["claims"],
         bib=f"{CFG['literature_dir']}/references.bib",
         code=lib(
@@ -32,6 +33,7 @@ rule render_report_html:
             "report/export.py",
             "templates/report.html.j2",
             "report/labels.py",
+            "report/costs_section.py",
             "literature/survey.py",
             "claims.py",
             "verdicts.py",

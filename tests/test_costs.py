@@ -203,3 +203,49 @@ def test_grid_rejects_bad_settings() -> None:
         C.CostGrid.from_config({"stepz": [10]})
     with pytest.raises(InputError, match="unknown model 'lsmt'"):
         C.CostGrid.from_config({"models": ["lsmt"]})
+
+
+class _Builder:
+    """The part of lnnmeta.report.build.ReportBuilder the cost section uses; records what it adds."""
+
+    def __init__(self) -> None:
+        self.runs = pd.DataFrame()
+        self.tables: dict[str, pd.DataFrame] = {}
+        self.figures: list[str] = []
+
+    def _summary_values(self) -> pd.DataFrame:
+        return pd.DataFrame()
+
+    def table(self, s: object, df: pd.DataFrame, caption: str, stem: str, **opts: object) -> None:
+        self.tables[stem] = df
+
+    def figure(self, s: object, fig: object, caption: str, **opts: object) -> None:
+        from lnnmeta.report import figures
+
+        figures.embed(fig)  # type: ignore[arg-type]
+        self.figures.append(caption)
+
+
+def test_report_section_one_column_per_measure(
+    tiny: tuple[C.CostGrid, pd.DataFrame, pd.DataFrame],
+) -> None:
+    from lnnmeta.report.costs_section import MEASURE_NAMES, costs_section
+
+    _, rounds, costs = tiny
+    tables = {
+        "costs": costs,
+        "exponents": C.fit_exponents(costs),
+        "comparisons": C.compare_costs(costs, rounds, 20, 8, resamples=100),
+    }
+    b = _Builder()
+    s = costs_section(b, tables)  # type: ignore[arg-type]
+    ratios = b.tables["costs_ratios"]
+    measured = set(costs["measure"])
+    assert list(ratios.columns[2:]) == [MEASURE_NAMES[m] for m in C.MEASURES if m in measured]
+    assert set(zip(ratios["LNN"], ratios["backend"], strict=True)) == {
+        ("cfc", "ncps"), ("cfc", "fast"), ("ltc", "ncps"), ("ltc", "fast")
+    }  # fmt: skip
+    assert len(b.tables["costs_exponents"]) == 5
+    assert len(b.figures) == len(measured)  # one scaling figure per measure
+    assert any("optimised kernel" in c and "as published in ncps" in c for c in b.figures)
+    assert any(blk.get("text", "").startswith("No Pareto plot") for blk in s.blocks)

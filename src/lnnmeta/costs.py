@@ -421,16 +421,22 @@ def _once(
 
 
 def _each_round(
-    c: _Contender, batch: tuple[torch.Tensor, torch.Tensor, torch.Tensor], rss: bool
-) -> dict[str, float]:
-    """The measures taken every round: times, and the peak RSS of one extra (untimed) step."""
+    contenders: list[_Contender], batch: tuple[torch.Tensor, torch.Tensor, torch.Tensor], rss: bool
+) -> list[dict[str, float]]:
+    """The measures taken every round, per contender in the given order: first every contender's
+    times, then the peak RSS of one extra (untimed) step each, so that the RSS probe's release of
+    freed memory does not fall between timed steps."""
     x, dt, y = batch
-    values = {
-        "train_step_s": _cpu_seconds(partial(_train_step, c, x, dt, y)),
-        "infer_s_per_seq": _cpu_seconds(partial(_infer, c, x, dt)) / len(x),
-    }
+    values = [
+        {
+            "train_step_s": _cpu_seconds(partial(_train_step, c, x, dt, y)),
+            "infer_s_per_seq": _cpu_seconds(partial(_infer, c, x, dt)) / len(x),
+        }
+        for c in contenders
+    ]
     if rss:
-        values["peak_rss_bytes"] = float(peak_rss_increase(partial(_train_step, c, x, dt, y)))
+        for c, v in zip(contenders, values, strict=True):
+            v["peak_rss_bytes"] = float(peak_rss_increase(partial(_train_step, c, x, dt, y)))
     return values
 
 
@@ -465,10 +471,11 @@ def measure(grid: CostGrid) -> tuple[pd.DataFrame, pd.DataFrame]:
         for r in range(grid.warmup + grid.rounds):
             for (steps, units), contenders in table.items():
                 shift = r % len(contenders)
-                for c in contenders[shift:] + contenders[:shift]:
-                    values = _each_round(c, batches[steps], rss)
-                    if r < grid.warmup:
-                        continue
+                order = contenders[shift:] + contenders[:shift]
+                measured = _each_round(order, batches[steps], rss)
+                if r < grid.warmup:
+                    continue
+                for c, values in zip(order, measured, strict=True):
                     rows.extend(
                         _row(c.model, c.backend, steps=steps, units=units, round=r - grid.warmup,
                              measure=k, unit=MEASURES[k].unit, value=v)

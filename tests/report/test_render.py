@@ -60,7 +60,8 @@ def test_table_headers_formats_and_marks() -> None:
         "cap",
     )
     block = s.blocks[0]
-    assert block["columns"] == ["CI low", "p (Holm)", "Inference latency", "Verdict"]
+    latency = "Inference latency (measured under contention, diagnostic)"
+    assert block["columns"] == ["CI low", "p (Holm)", latency, "Verdict"]
     cells = [[c["text"] for c in r["cells"]] for r in block["rows"]]
     assert cells == [
         ["0.123", "< 0.001", "148 µs", "supported"],

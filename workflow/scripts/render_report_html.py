@@ -13,6 +13,7 @@ with logged(snakemake.log[0]):
         reported=snakemake.input.reported,
         runs=snakemake.input.runs,
         analysis=list(snakemake.input.analysis),
+        costs=list(snakemake.input.costs),
         claims=snakemake.input.claims,
         bib=snakemake.input.bib,
         config=dict(snakemake.params.config),

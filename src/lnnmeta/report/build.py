@@ -9,7 +9,7 @@ print only their first rows in the PDF.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from lnnmeta.claims import load_claims
 from lnnmeta.literature.survey import conflicts, quality_summary, survey_tables
 from lnnmeta.pipeline import git_commit, versions
 from lnnmeta.report import figures
+from lnnmeta.report.costs_section import costs_section, read_cost_tables
 from lnnmeta.report.export import export_table
 from lnnmeta.report.labels import Formatter, interval, measure_label, number
 from lnnmeta.report.render import Section, display_frame, render_html
@@ -210,6 +211,7 @@ class ReportBuilder:
         self.tables_dir = tables_dir
         self.exported: list[str] = []
         self.n_figures = 0
+        self.cost_tables: dict[str, pd.DataFrame] = {}  # the cost benchmark (costs_section)
         self.verdicts = claim_verdicts(
             claims,
             self.get("meta"),
@@ -1014,7 +1016,8 @@ class ReportBuilder:
             eff,
             "Cost per model, median over tasks and seeds (lower is better): trainable parameters, "
             "model size, peak memory while training, activations saved for backward, training time "
-            "per epoch and inference latency per batch",
+            "per epoch and inference latency per batch (both timed inside training jobs that share "
+            "the machine: measured under contention, diagnostic; section 3b measures costs alone)",
             "efficiency",
             formats=fmts,
         )
@@ -1397,6 +1400,7 @@ class ReportBuilder:
             self.summary_section(),
             self.literature_section(),
             self.reruns_section(),
+            *([costs_section(self, self.cost_tables)] if self.cost_tables else []),
             self.reproduction_section(),
             self.quality_section(),
         ]
@@ -1412,8 +1416,12 @@ def build_report(
     config: dict[str, Any],
     html_out: str,
     tables_dir: str,
+    costs: Sequence[str] = (),
 ) -> None:
-    """Read every table, build the sections, write the HTML report and the exported tables."""
+    """Read every table, build the sections, write the HTML report and the exported tables.
+
+    ``costs``: the cost benchmark's tables (results/costs/*.parquet); without them, no cost section.
+    """
     builder = ReportBuilder(
         read_table(reported, "reported"),
         read_table(runs, "runs_all"),
@@ -1423,6 +1431,7 @@ def build_report(
         config,
         Path(tables_dir),
     )
+    builder.cost_tables = read_cost_tables(costs)
     sections = builder.sections()
     html = render_html(
         config.get("report", {}).get("title", "Liquid neural networks vs recurrent networks"),
