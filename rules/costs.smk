@@ -35,6 +35,9 @@ rule measure_costs:
         "benchmarks/measure_costs/measure_costs.tsv"
     # All cores: the scheduler starts nothing else while it runs; the code itself uses one thread.
     threads: all_cores
+    resources:
+        mem_mb=8000,  # max RSS 5.9 GB measured on the default grid (ncps LTC at H=128 and T=400)
+        runtime=30,  # minutes; about 3 on one core
     params:
         costs=CFG["costs"],
     script:

@@ -39,6 +39,7 @@ import ctypes
 import importlib.metadata
 import logging
 import os
+import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -93,7 +94,7 @@ MEASURES: dict[str, Measure] = {
         "bytes",
         "memory",
         False,
-        "peak tensor memory (torch CPU allocator) during one training step, above its start",
+        "peak tensor memory (torch CPU allocator) allocated and held at once in one training step",
     ),
     "peak_rss_bytes": Measure(
         "bytes",
@@ -337,23 +338,44 @@ def peak_rss_increase(fn: Callable[[], None]) -> int:
     Freed heap memory is first returned to the system (``malloc_trim``) and the high-water mark reset
     (writing 5 to ``/proc/self/clear_refs``), so that the peak is that of ``fn`` alone.
     """
-    if _LIBC is not None:
-        _LIBC.malloc_trim(0)
+    _release_free_memory()
     _CLEAR_REFS.write_text("5")
     base = _status_bytes("VmRSS")
     fn()
     return max(0, _status_bytes("VmHWM") - base)
 
 
+@contextlib.contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    """Send file descriptor 2 to /dev/null meanwhile (the profiler prints two lines per use)."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(null)
+
+
+def _release_free_memory() -> None:
+    """Return freed heap memory to the system (glibc ``malloc_trim``), so that it does not pile up."""
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
+
+
 def peak_alloc_increase(fn: Callable[[], None]) -> int:
-    """Peak of tensor bytes held by torch's CPU allocator during ``fn``, above the level at its start.
+    """Peak of the tensor bytes that ``fn`` allocates through torch's CPU allocator and holds at once.
 
     The running sum of the allocation and free events that ``torch.profiler`` records with
-    ``profile_memory=True``, in time order.
+    ``profile_memory=True``, in time order. The profiler does not see frees of blocks allocated
+    before ``fn`` (for example the previous step's gradients), so those are not netted out.
     """
     from torch.profiler import ProfilerActivity, profile
 
-    with profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof:
+    with _quiet_stderr(), profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof:
         fn()
     events = [e for e in prof.profiler.kineto_results.events() if e.name() == "[memory]"]
     level = peak = 0
@@ -464,6 +486,7 @@ def measure(grid: CostGrid) -> tuple[pd.DataFrame, pd.DataFrame]:
             for c in contenders:
                 _train_step(c, *batches[steps])
                 fixed[(steps, units, c.model, c.backend)] = _once(c, batches[steps])
+                _release_free_memory()
         log.info(
             "once-per-cell measures done (%d cells x %d contenders)", len(cells), len(contenders)
         )

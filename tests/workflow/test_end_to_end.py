@@ -7,11 +7,18 @@ from pathlib import Path
 import pytest
 
 import lnnmeta.stats.schemas  # noqa: F401 - registers the analysis schemas
+from lnnmeta.costs import COST_COMPARISONS, COST_EXPONENTS, COST_ROUNDS, COSTS
 from lnnmeta.report.build import SCHEMA_OF
 from lnnmeta.tables import read_table
 from tests.conftest import ROOT, snakemake
 
 pytestmark = pytest.mark.slow
+COST_SCHEMAS = {
+    "rounds": COST_ROUNDS,
+    "costs": COSTS,
+    "exponents": COST_EXPONENTS,
+    "comparisons": COST_COMPARISONS,
+}
 
 
 def test_every_table_matches_its_schema(ci_workflow: Path) -> None:
@@ -30,6 +37,18 @@ def test_every_table_matches_its_schema(ci_workflow: Path) -> None:
     for stem, schema in SCHEMA_OF.items():
         folder = "runs" if stem == "sanity" else "analysis"
         read_table(ci_workflow / f"results/{folder}/{stem}.parquet", schema)
+    for stem, schema in COST_SCHEMAS.items():
+        assert not read_table(ci_workflow / f"results/costs/{stem}.parquet", schema).empty
+
+
+def test_measure_costs_runs_alone(ci_workflow: Path) -> None:
+    """No other job starts between measure_costs' start and its end (it claims every core)."""
+    (log,) = (ci_workflow / ".snakemake/log").glob("*.snakemake.log")
+    lines = log.read_text().splitlines()
+    start = next(i for i, ln in enumerate(lines) if ln.endswith("rule measure_costs:"))
+    jobid = next(ln.split()[-1] for ln in lines[start:] if ln.strip().startswith("jobid:"))
+    end = lines.index(f"Finished jobid: {jobid} (Rule: measure_costs)")
+    assert not [ln for ln in lines[start + 1 : end] if ln.startswith(("rule ", "localrule "))]
 
 
 def test_reports_exist(ci_workflow: Path) -> None:
@@ -39,6 +58,7 @@ def test_reports_exist(ci_workflow: Path) -> None:
         "Summary",
         "The literature",
         "The reruns",
+        "Costs, measured as a benchmark",
         "Reported vs reproduced",
         "Data quality",
         "Methods",
@@ -60,6 +80,8 @@ def test_dry_run_lists_every_stage() -> None:
         "pool_effects",
         "rank_models",
         "check_reproduction",
+        "measure_costs",
+        "compare_costs",
         "render_report_html",
         "render_report_pdf",
     ):
