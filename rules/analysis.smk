@@ -74,3 +74,32 @@ rule check_reproduction:
         alpha=CFG["analysis"]["alpha"],
     script:
         "../workflow/scripts/check_reproduction.py"
+
+
+rule judge_claims:
+    """Each claim judged on its own evidence: literature, reruns (design limits), cost benchmark."""
+    input:
+        claims=CFG["claims"],
+        effects="results/analysis/effects.parquet",
+        meta="results/analysis/meta.parquet",
+        pairwise="results/analysis/rank_pairwise.parquet",
+        family="results/analysis/rank_family.parquet",
+        comparisons="results/costs/comparisons.parquet",
+        code=STATS
+        + lib(
+            "verdicts.py",
+            "claims.py",
+            "literature/vocabulary.py",
+            "costs.py",
+            "models.py",
+            "tables.py",
+        ),
+    output:
+        verdicts="results/analysis/claim_verdicts.parquet",
+    log:
+        "logs/judge_claims/judge_claims.log",
+    params:
+        models=CFG["models"],
+        alpha=CFG["analysis"]["alpha"],
+    script:
+        "../workflow/scripts/judge_claims.py"

@@ -13,6 +13,9 @@ ANALYSIS = [
     "results/analysis/rvr_values.parquet",
     "results/analysis/rank_family.parquet",
     "results/analysis/rvr_excluded.parquet",
+    "results/analysis/claim_verdicts.parquet",
+    "results/analysis/effect_counts.parquet",
+    "results/analysis/sensitivity_copies.parquet",
     "results/runs/sanity.parquet",
 ]
 

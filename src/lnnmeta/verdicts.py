@@ -1,26 +1,46 @@
 """Computed verdicts for the claims under test and for each dimension: literature and reruns side by side.
 
+The ``judge_claims`` rule writes them (:func:`judge_claims`, ``results/analysis/claim_verdicts.parquet``,
+schema ``stats_claim_verdicts``); the report only renders that table.
+
 Rules (stated in the report's Methods):
 
+* Own evidence: a claim naming ``lnn_models`` (canonical names, e.g. LTC) is judged only on the effects
+  of those LNNs: reported effects by name, rerun effects of the registry models with those canonical
+  names; the literature effects are then pooled afresh. A claim without ``lnn_models`` is about every LNN.
 * Literature: the overall three-level REML estimate (pairs in comparisons in papers) with its
   CR2 cluster-robust 95% interval (by paper; the model-based interval when there is only one
-  paper), or, without a three-level row, the REML random-effects estimate of cluster averages
-  (Knapp-Hartung 95% interval), of the claim's dimension (and metric family, if the claim names one) over the reported effects. ``lnn_better``
-  is supported when the interval lies above 0 and contradicted when it lies below 0; ``rnn_better``
-  the reverse; ``lnn_not_better`` is contradicted when the interval lies above 0 and supported
-  when it lies below 0. Otherwise, or when fewer than 3 comparisons can be pooled, inconclusive.
-  With both scales present (Hedges' g and log ratio), each decides and the two are combined.
+  paper), or, without a three-level row, the REML random-effects estimate of comparison averages
+  (Knapp-Hartung 95% interval), of the claim's dimension (and metric family, if the claim names one).
+  ``lnn_better`` is supported when the interval lies above 0 and contradicted when it lies below 0;
+  ``rnn_better`` the reverse; ``lnn_not_better`` is contradicted when the interval lies above 0 and
+  supported when it lies below 0. Otherwise, or when fewer than 3 comparisons can be pooled,
+  inconclusive. With both scales present (Hedges' g and log ratio), each decides and the two are
+  combined. Named metrics (efficiency) are judged one at a time: pooled when 3 comparisons have a
+  spread, else a binomial sign test on the directions; their verdicts are combined.
 * Reruns, ``overall``: the same rule on the REML pooling of exactly the rerun effects the claim
   names: for generalization, the drops under the named condition kinds (noise, shift, irregular,
-  length); for accuracy, the in-distribution scores; for efficiency, the named cost measures.
+  length); for accuracy, the in-distribution scores. Beside it, what the design can decide (from
+  the LNN-vs-RNN family rank test): the smallest p an exact signed-rank test over the tasks can
+  reach, and the tasks (or seeds per task) 80% power would need at the observed effect.
 * Reruns, ``some``: supported when at least one LNN variant beats every traditional RNN (RNN, LSTM,
   GRU present in the grid) on a named measure across tasks (pairwise Wilcoxon with Holm), contradicted
   when every LNN variant is beaten by at least one of them, inconclusive otherwise.
+* Efficiency (cost benchmark): claims naming cost measures are judged on the cost benchmark's
+  LNN/RNN ratios (medians over rounds, measured alone on one thread, equal units), one measure at a
+  time (parameters, time and memory are never pooled) and once per backend: the LNN as published
+  in ncps and the LNN with an optimised kernel. An LNN variant beats an RNN when the ratio's interval
+  lies below 1 and is beaten when it lies above 1. ``some``: supported when on a named measure one
+  variant beats every traditional RNN, contradicted when on every named measure every variant is
+  beaten; ``overall``: supported (contradicted) when every ratio favours the LNN (the RNN). The
+  training jobs' own timings are measured while other jobs share the machine: diagnostics that
+  decide no claim.
 * Combined: supported (contradicted) when one source supports (contradicts) and the other does not
   disagree; inconclusive when they disagree or neither decides.
 * Amount of evidence, in words: "none" (nothing to pool), "too little" (fewer than 3 pooled
   comparisons), "limited" (fewer than 5 comparisons, or fewer than 3 independent papers or rerun
-  tasks behind them), "moderate" (fewer than 10 comparisons) and "substantial" otherwise.
+  tasks behind them), "moderate" (fewer than 10 comparisons) and "substantial" otherwise; "direct
+  measurement" for the cost benchmark.
 """
 
 from __future__ import annotations
@@ -43,15 +63,29 @@ SUBSTANTIAL_K = 10
 VERDICTS = ("supported", "contradicted", "inconclusive")
 
 
+#: Training-job columns timed while other jobs share the machine: diagnostics, never evidence.
+DIAGNOSTIC_MEASURES = ("train_time_per_epoch_s", "infer_latency_s")
+
+
 @dataclass(frozen=True)
 class Side:
-    """The verdict of one source (literature or reruns) on one claim."""
+    """The verdict of one source (literature or reruns) on one claim.
+
+    ``estimate``/``ci_low``/``ci_high`` on ``scale`` are the headline numbers (the pooled row with
+    the most comparisons, or the deciding cost ratio); ``sources`` counts papers or tasks.
+    """
 
     verdict: str
     evidence: str
     amount: str
     strength: str
     k: int = 0
+    method: str = ""
+    scale: str | None = None
+    estimate: float = math.nan
+    ci_low: float = math.nan
+    ci_high: float = math.nan
+    sources: int = 0
 
 
 def strength(k: int, sources: int) -> str:
@@ -122,14 +156,42 @@ def pooled_rows(
 
 
 def _robust_interval(rows: pd.DataFrame) -> pd.DataFrame:
-    """Use the CR2 interval (clustered by paper) as ``ci_low``/``ci_high`` where it exists."""
+    """Use the CR2 interval (clustered by paper) as ``ci_low``/``ci_high`` where it exists.
+
+    Adds ``interval_kind``: "CR2" where the robust interval is used, "model" otherwise.
+    """
     if rows.empty or "ci_low_robust" not in rows.columns:
-        return rows
+        return rows.assign(interval_kind="model") if not rows.empty else rows
     out = rows.copy()
     ok = out["ci_low_robust"].notna() & out["ci_high_robust"].notna()
     out.loc[ok, "ci_low"] = out.loc[ok, "ci_low_robust"]
     out.loc[ok, "ci_high"] = out.loc[ok, "ci_high_robust"]
+    out["interval_kind"] = np.where(ok, "CR2", "model")
     return out
+
+
+def method_words(row: pd.Series, by: str = "paper") -> str:
+    """How a pooled row was estimated, in words (the method column of the claim table)."""
+    if row["method"] == "REML3":
+        kind = row.get("interval_kind", "model")
+        interval = f"CR2 interval by {by}" if kind == "CR2" else "model-based interval"
+        return f"REML3 (three-level random effects), {interval}"
+    return f"{row['method']} random effects on comparison averages, Knapp-Hartung interval"
+
+
+def _headline(rows: pd.DataFrame, by: str = "paper") -> dict[str, Any]:
+    """Method, scale, estimate and interval of the pooled row with the most comparisons."""
+    used = rows[rows["k"] > 0] if not rows.empty else rows
+    if used.empty:
+        return {}
+    r = used.sort_values("k", kind="stable").iloc[-1]
+    return {
+        "method": method_words(r, by),
+        "scale": str(r["scale"]),
+        "estimate": float(r["estimate"]) if pd.notna(r["estimate"]) else math.nan,
+        "ci_low": float(r["ci_low"]) if pd.notna(r["ci_low"]) else math.nan,
+        "ci_high": float(r["ci_high"]) if pd.notna(r["ci_high"]) else math.nan,
+    }
 
 
 def _estimates(rows: pd.DataFrame) -> str:
@@ -173,7 +235,10 @@ def literature_side(meta: pd.DataFrame, dimension: str, family: str | None, dire
     if k < MIN_K:
         amount += f": too few to pool (needs {MIN_K})"
     best = used.sort_values("k").iloc[-1]
-    return Side(verdict, estimates, amount, strength(k, int(best["n_papers"])), k)
+    papers = int(best["n_papers"])
+    return Side(
+        verdict, estimates, amount, strength(k, papers), k, sources=papers, **_headline(rows)
+    )
 
 
 def literature_side_metrics(
@@ -183,40 +248,77 @@ def literature_side_metrics(
     direction: str,
     alpha: float = 0.05,
 ) -> Side:
-    """The literature's verdict from the reported effects of the named metrics only.
+    """The literature's verdict from the reported effects of the named metrics, one at a time.
+
+    Each metric is judged on its own (:func:`literature_side_metric`; different measures are never
+    pooled); the verdicts are combined with :func:`combine`.
+    """
+    sides = [(m, literature_side_metric(effects, dimension, m, direction, alpha)) for m in metrics]
+    found = [(m, sd) for m, sd in sides if sd.k > 0]
+    if not found:
+        named = ", ".join(metrics)
+        return Side("inconclusive", "", f"no reported comparison of {named}", "none", 0)
+    if len(found) == 1:
+        return found[0][1]
+    head = max(found, key=lambda ms: ms[1].k)[1]
+    return Side(
+        combine(sd.verdict for _, sd in found),
+        "; ".join(f"{m}: {sd.verdict}, {sd.evidence}" for m, sd in found),
+        "; ".join(sd.amount for _, sd in found),
+        head.strength,
+        sum(sd.k for _, sd in found),
+        method="each measure on its own: " + "; ".join(f"{m}: {sd.method}" for m, sd in found),
+        scale=head.scale,
+        estimate=head.estimate,
+        ci_low=head.ci_low,
+        ci_high=head.ci_high,
+        sources=max(sd.sources for _, sd in found),
+    )
+
+
+def literature_side_metric(
+    effects: pd.DataFrame,
+    dimension: str,
+    metric: str,
+    direction: str,
+    alpha: float = 0.05,
+) -> Side:
+    """The literature's verdict from the reported effects of one metric.
 
     Pooled with REML when at least ``MIN_K`` comparisons have a spread; otherwise (parameter counts
     and times are printed without spread) a binomial sign test over the comparisons decides.
     """
     from lnnmeta.stats import pool_effects, sign_test
 
-    named = ", ".join(metrics)
     if effects.empty or "source" not in effects.columns:
-        return Side("inconclusive", "", f"no reported comparison of {named}", "none", 0)
+        return Side("inconclusive", "", f"no reported comparison of {metric}", "none", 0)
     sel = effects[
         (effects["source"] == "reported")
         & (effects["dimension"] == dimension)
-        & effects["metric"].isin(list(metrics))
+        & (effects["metric"] == metric)
     ]
     if sel.empty:
-        return Side("inconclusive", "", f"no reported comparison of {named}", "none", 0)
-    pooled = pooled_rows(
-        pool_effects(sel, methods=("REML",), scopes=("overall",)), "reported", dimension, None
-    )
+        return Side("inconclusive", "", f"no reported comparison of {metric}", "none", 0)
+    pool = pool_effects(sel, methods=("REML",), scopes=("overall",), alpha=alpha)
+    pooled = pooled_rows(pool, "reported", dimension, None)
+    if pooled.empty:  # efficiency is pooled one measure at a time (no "all" family row)
+        pooled = _measure_rows(pool, metric)
     if not pooled.empty and int(pooled["k"].max()) >= MIN_K:
         verdict, estimates, k = _judge(pooled, direction)
         papers = int(pooled["n_papers"].max())
         return Side(
             verdict,
             estimates,
-            f"{_plural(k, 'comparison')} of {named} from {_plural(papers, 'paper')}",
+            f"{_plural(k, 'comparison')} of {metric} from {_plural(papers, 'paper')}",
             strength(k, papers),
             k,
+            sources=papers,
+            **_headline(pooled),
         )
     st = sign_test(sel)
     row = st[(st["scope"] == "overall") & (st["subset"] == "all") & (st["metric_family"] == "all")]
     if row.empty:
-        return Side("inconclusive", "", f"no usable comparison of {named}", "none", 0)
+        return Side("inconclusive", "", f"no usable comparison of {metric}", "none", 0)
     r = row.iloc[0]
     n, pos, neg = int(r["n"]), int(r["n_positive"]), int(r["n_negative"])
     papers = int(sel["evidence_paper"].nunique())
@@ -232,10 +334,32 @@ def literature_side_metrics(
     else:
         verdict = "inconclusive"
     evidence = f"sign test: {pos} of {n} comparisons favour the LNN, {neg} the RNN, p = {_num(p)}"
-    amount = f"{_plural(n, 'comparison')} of {named} without spread from {_plural(papers, 'paper')}"
+    amount = (
+        f"{_plural(n, 'comparison')} of {metric} without spread from {_plural(papers, 'paper')}"
+    )
     if pd.notna(r["note"]) and r["note"]:
         amount += f" ({r['note']})"
-    return Side(verdict, evidence, amount, strength(n, papers), n)
+    return Side(
+        verdict,
+        evidence,
+        amount,
+        strength(n, papers),
+        n,
+        method="binomial sign test on directions (no spreads to pool)",
+        scale="proportion favouring the LNN",
+        estimate=float(r["prop_lnn_better"]) if pd.notna(r["prop_lnn_better"]) else math.nan,
+        ci_low=float(r["ci_low"]) if pd.notna(r["ci_low"]) else math.nan,
+        ci_high=float(r["ci_high"]) if pd.notna(r["ci_high"]) else math.nan,
+        sources=papers,
+    )
+
+
+def _measure_rows(pooled: pd.DataFrame, measure: str) -> pd.DataFrame:
+    """The overall REML rows of one efficiency measure (pooled one measure at a time)."""
+    if pooled.empty:
+        return pooled
+    sel = pooled[(pooled["scope"] == "overall") & (pooled["measure"] == measure)]
+    return _robust_interval(sel[sel["method"] == "REML"])
 
 
 def select_rerun_effects(
@@ -254,10 +378,53 @@ def select_rerun_effects(
     sel = effects[(effects["source"] == "rerun") & (effects["dimension"] == dimension)]
     if condition_kinds:
         kinds = set(condition_kinds)
-        sel = sel[[condition_kind(c) in kinds for c in sel["column_id"]]]
+        sel = sel[np.array([condition_kind(c) in kinds for c in sel["column_id"]], dtype=bool)]
     if measures:
         sel = sel[sel["metric"].isin(list(measures))]
-    return sel
+    return sel[~sel["metric"].isin(DIAGNOSTIC_MEASURES)]
+
+
+def rerun_lnn_names(lnn_models: Sequence[str]) -> set[str]:
+    """Registry names of the rerun LNNs whose canonical name is one of ``lnn_models``."""
+    from lnnmeta.models import REGISTRY
+
+    names = set(lnn_models)
+    return {
+        n for n, spec in REGISTRY.items() if spec.family == "LNN" and (spec.canonical or n) in names
+    }
+
+
+def select_lnn(effects: pd.DataFrame, lnn_models: Sequence[str] | None) -> pd.DataFrame:
+    """The effects whose LNN is one of ``lnn_models`` (canonical names; ``None`` keeps all).
+
+    Reported effects are kept by their canonical ``lnn_model``; rerun effects (registry names such
+    as ``cfc_mm``) by the canonical name of their registry model (:mod:`lnnmeta.models`).
+    """
+    if not lnn_models or effects.empty:
+        return effects
+    rerun = effects["source"] == "rerun"
+    keep = np.where(
+        rerun,
+        effects["lnn_model"].isin(rerun_lnn_names(lnn_models)),
+        effects["lnn_model"].isin(list(lnn_models)),
+    )
+    return effects[keep]
+
+
+def pool_literature(effects: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
+    """The overall META rows of the reported effects given: three-level REML3 first, then REML."""
+    from lnnmeta.stats import pool_effects, pool_multilevel
+
+    rep = effects[effects["source"] == "reported"] if not effects.empty else effects
+    if rep.empty:
+        return rep.iloc[0:0]
+    return pd.concat(
+        [
+            pool_multilevel(rep, scopes=("overall",), alpha=alpha),
+            pool_effects(rep, methods=("REML",), scopes=("overall",), alpha=alpha),
+        ],
+        ignore_index=True,
+    )
 
 
 def training_runs(effects: pd.DataFrame) -> int:
@@ -309,7 +476,9 @@ def rerun_side_pooled(
     )
     if k < MIN_K:
         amount += f": too few to pool (needs {MIN_K})"
-    return Side(verdict, estimates, amount, strength(k, tasks), k)
+    return Side(
+        verdict, estimates, amount, strength(k, tasks), k, sources=tasks, **_headline(rows, "task")
+    )
 
 
 def min_wilcoxon_p(n: int) -> float:
@@ -317,8 +486,17 @@ def min_wilcoxon_p(n: int) -> float:
     return min(1.0, 2.0 / 2**n) if n > 0 else 1.0
 
 
-def rerun_side_some(pairwise: pd.DataFrame, measures: list[str], models: list[str]) -> Side:
-    """Whether some LNN variant beats every traditional RNN on a measure (rank tests across tasks)."""
+def rerun_side_some(
+    pairwise: pd.DataFrame,
+    measures: list[str],
+    models: list[str],
+    lnn_models: Sequence[str] | None = None,
+) -> Side:
+    """Whether some LNN variant beats every traditional RNN on a measure (rank tests across tasks).
+
+    ``lnn_models`` (canonical names) restricts the LNN variants looked at.
+    """
+    only = rerun_lnn_names(lnn_models) if lnn_models else None
     trad = [m for m in TRADITIONAL if m in models]
     if pairwise.empty or not trad:
         why = "no traditional RNN in the grid" if not trad else "no rank tests across tasks"
@@ -333,6 +511,8 @@ def rerun_side_some(pairwise: pd.DataFrame, measures: list[str], models: list[st
             | set(sub.loc[sub["family_b"] == "LNN", "model_b"])
         )
         for lnn in lnns:
+            if only is not None and lnn not in only:
+                continue
             looked = True
             beats, beaten = 0, False
             for rnn in trad:
@@ -362,16 +542,35 @@ def rerun_side_some(pairwise: pd.DataFrame, measures: list[str], models: list[st
     if n_tasks and p_min > 0.05:
         amount += f": no test can reach p < 0.05 (smallest possible p = {p_min:.2g})"
     strong = strength(n_tasks, n_tasks) if p_min <= 0.05 else "too little"
+    how = "pairwise Wilcoxon signed-rank tests across tasks, Holm"
     if winners:
         return Side(
-            "supported", "beats every traditional RNN: " + ", ".join(winners), amount, strong
+            "supported",
+            "beats every traditional RNN: " + ", ".join(winners),
+            amount,
+            strong,
+            n_tasks,
+            method=how,
+            sources=n_tasks,
         )
     if looked and all_beaten:
         return Side(
-            "contradicted", "every LNN variant is beaten by a traditional RNN", amount, strong
+            "contradicted",
+            "every LNN variant is beaten by a traditional RNN",
+            amount,
+            strong,
+            n_tasks,
+            method=how,
+            sources=n_tasks,
         )
     return Side(
-        "inconclusive", "no LNN variant beats every traditional RNN significantly", amount, strong
+        "inconclusive",
+        "no LNN variant beats every traditional RNN significantly",
+        amount,
+        strong,
+        n_tasks,
+        method=how,
+        sources=n_tasks,
     )
 
 
@@ -391,67 +590,408 @@ def _basis(lit: Side, rerun: Side, verdict: str) -> str:
     return sentence[0].upper() + sentence[1:] + "."
 
 
+#: The cost benchmark's LNN backends, in the order the claim table lists them.
+BACKEND_ORDER = ("ncps", "fast")
+
+
+def _outcome_verdict(outcome: str | None, direction: str) -> str:
+    """Verdict of a claim's ``direction`` from an outcome "lnn" (LNN better), "rnn" or ``None``."""
+    if outcome is None:
+        return "inconclusive"
+    lnn_won = outcome == "lnn"
+    if direction == "lnn_better":
+        return "supported" if lnn_won else "contradicted"
+    return "contradicted" if lnn_won else "supported"
+
+
+def _cost_measure(
+    sub: pd.DataFrame, quantifier: str
+) -> tuple[str | None, str, pd.Series | None, list[str]]:
+    """Outcome, evidence text, headline row and winners of one cost measure.
+
+    Per LNN variant: it beats every traditional RNN when every ratio's interval lies below 1
+    (``favours == "LNN"``), and is beaten when some ratio's interval lies above 1. ``some``: the
+    LNNs win when one variant beats every RNN, lose when every variant is beaten. ``overall``:
+    the LNNs win when every ratio favours the LNN, lose when every ratio favours the RNN.
+    """
+    parts, winners, beaten, heads = [], [], [], []
+    for lnn, g in sub.groupby("lnn_model", sort=True):
+        ratios = g["ratio"].astype(float).to_numpy()
+        worst = g.iloc[int(np.nanargmax(ratios))] if np.isfinite(ratios).any() else g.iloc[0]
+        heads.append(worst)
+        wins = bool((g["favours"] == "LNN").all())
+        lost = bool((g["favours"] == "RNN").any())
+        if wins:
+            winners.append(str(lnn))
+        beaten.append(lost)
+        lo, hi = float(g["ratio"].min()), float(g["ratio"].max())
+        span = _num(lo) if _num(lo) == _num(hi) else f"{_num(lo)}-{_num(hi)}"
+        word = "beats every RNN" if wins else "beaten" if lost else "not decided"
+        parts.append(f"{lnn} {span}x ({word})")
+    favours = set(sub["favours"])
+    if quantifier == "some":
+        outcome = "lnn" if winners else "rnn" if beaten and all(beaten) else None
+    else:
+        outcome = "lnn" if favours == {"LNN"} else "rnn" if favours == {"RNN"} else None
+    # Headline: the best LNN against its most demanding RNN (the smallest worst-case ratio).
+    head = min(heads, key=lambda r: float(r["ratio"]) if pd.notna(r["ratio"]) else math.inf)
+    return outcome, "; ".join(parts), head, winners
+
+
+def cost_side(
+    comparisons: pd.DataFrame,
+    measures: Sequence[str],
+    backend: str,
+    direction: str,
+    quantifier: str,
+    lnn_models: Sequence[str] | None = None,
+) -> Side:
+    """The cost benchmark's verdict on an efficiency claim for one backend, one measure at a time.
+
+    ``comparisons`` is ``results/costs/comparisons.parquet`` (:data:`lnnmeta.costs.COST_COMPARISONS`:
+    LNN / RNN ratios of medians with an interval; below 1 the LNN is cheaper). Only the traditional
+    RNNs (RNN, LSTM, GRU) are references; measures are never pooled. ``some``: supported when on a
+    named measure some LNN variant beats every RNN, contradicted when on every named measure every
+    variant is beaten; ``overall``: the per-measure verdicts combined (:func:`combine`).
+    """
+    sel = comparisons[
+        (comparisons["backend"] == backend) & comparisons["rnn_model"].isin(TRADITIONAL)
+    ]
+    if lnn_models:
+        sel = sel[sel["lnn_model"].isin(rerun_lnn_names(lnn_models))]
+    if sel.empty:
+        why = f"no cost comparison of {', '.join(measures)} for backend {backend}"
+        return Side("inconclusive", "", why, "none", 0, method="cost benchmark")
+    verdicts, texts, heads = [], [], []
+    for m in measures:
+        sub = sel[sel["measure"] == m]
+        if sub.empty:
+            texts.append(f"{m}: not measured")
+            continue
+        outcome, text, head, winners = _cost_measure(sub, quantifier)
+        verdicts.append(_outcome_verdict(outcome, direction))
+        texts.append(f"{m} (LNN/RNN): {text}")
+        if head is not None:
+            heads.append((m, head, bool(winners)))
+    if quantifier == "some":
+        verdict = (
+            "supported"
+            if "supported" in verdicts
+            else "contradicted"
+            if verdicts and all(v == "contradicted" for v in verdicts)
+            else "inconclusive"
+        )
+    else:
+        verdict = combine(verdicts) if verdicts else "inconclusive"
+    used = sel[sel["measure"].isin(list(measures))]
+    first = used.iloc[0] if not used.empty else sel.iloc[0]
+    rounds = f"{int(used['lnn_n'].min())}-{int(used['lnn_n'].max())}" if not used.empty else "0"
+    amount = (
+        f"cost benchmark at T = {int(first['steps'])}, H = {int(first['units'])} units "
+        f"({first['backend_label']}): {_plural(int(used['lnn_model'].nunique()), 'LNN variant')} "
+        f"x {_plural(int(used['rnn_model'].nunique()), 'traditional RNN')}, "
+        f"{rounds} measurement rounds per model"
+    )
+    intervals = sorted(set(used["interval"])) if not used.empty else []
+    headline: dict[str, Any] = {}
+    if heads:
+        m, h, _ = next((x for x in heads if x[2]), heads[0])
+        headline = {
+            "scale": f"ratio LNN/RNN of {m} ({h['lnn_model']} vs {h['rnn_model']}; < 1 favours the LNN)",
+            "estimate": float(h["ratio"]) if pd.notna(h["ratio"]) else math.nan,
+            "ci_low": float(h["ratio_low"]) if pd.notna(h["ratio_low"]) else math.nan,
+            "ci_high": float(h["ratio_high"]) if pd.notna(h["ratio_high"]) else math.nan,
+        }
+    return Side(
+        verdict,
+        "; ".join(texts),
+        amount,
+        "direct measurement",
+        len(used),
+        method="cost benchmark, each measure on its own: ratio of medians; " + "; ".join(intervals),
+        sources=int(used["lnn_model"].nunique()),
+        **headline,
+    )
+
+
+def design_keys(claim: dict[str, Any], family: pd.DataFrame) -> list[str]:
+    """The rank-family measures that speak to a claim's rerun side (``score``, ``drop:<cond>``, ...)."""
+    if family.empty:
+        return []
+    rr = claim.get("rerun") or {}
+    if claim["dimension"] == "efficiency":
+        return [m for m in rr.get("measures", []) if m in set(family["measure"])]
+    kinds = set(rr.get("condition_kinds") or [])
+    keys = []
+    if claim["dimension"] == "accuracy" or "id" in kinds:
+        keys.append("score")
+    if claim["dimension"] == "generalization":
+        keys += [
+            str(m)
+            for m in family["measure"]
+            if str(m).startswith("drop:")
+            and (not kinds or condition_kind(str(m).split(":", 1)[1]) in kinds)
+        ]
+    return [k for k in keys if k in set(family["measure"])]
+
+
+def design_limits(family: pd.DataFrame, keys: Sequence[str], alpha: float = 0.05) -> dict[str, Any]:
+    """What the rerun design can decide for the measures ``keys`` of ``rank_family``.
+
+    The smallest p the exact signed-rank test over the tasks can reach (``min_p``), whether it is
+    below ``alpha``, and the tasks (and seeds per task) 80% power would need at the observed effect
+    (lnnmeta.stats.family). Over several measures the most favourable value is given; the words
+    list each measure.
+    """
+    rows = family[family["measure"].isin(list(keys))] if not family.empty else family
+    if rows.empty:
+        return {
+            "rerun_design_measures": None,
+            "rerun_min_p": math.nan,
+            "rerun_p_reachable": None,
+            "rerun_tasks_needed": math.nan,
+            "rerun_seeds_needed": math.nan,
+            "rerun_design": "no LNN-vs-RNN family rank test of these measures",
+        }
+    words = []
+    for _, r in rows.iterrows():
+        text = (
+            f"{r['measure']}: {_plural(int(r['n_tasks']), 'task')}, smallest possible p = "
+            f"{float(r['min_p']):.2g}"
+            + ("" if bool(r["p_reachable"]) else f" (cannot reach {alpha:g})")
+        )
+        need = []
+        if pd.notna(r["tasks_needed"]):
+            need.append(f"{math.ceil(float(r['tasks_needed']))} tasks")
+        if pd.notna(r["seeds_needed"]):
+            need.append(f"{math.ceil(float(r['seeds_needed']))} seeds per task")
+        text += (
+            "; 80% power at the observed effect needs " + " or ".join(need)
+            if need
+            else "; no effect observed to compute power for"
+        )
+        words.append(text)
+
+    def best(col: str) -> float:
+        v = pd.to_numeric(rows[col], errors="coerce").astype(float)
+        return float(np.nanmin(v)) if np.isfinite(v).any() else math.nan
+
+    return {
+        "rerun_design_measures": ", ".join(str(m) for m in rows["measure"]),
+        "rerun_min_p": best("min_p"),
+        "rerun_p_reachable": bool(rows["p_reachable"].astype(bool).any()),
+        "rerun_tasks_needed": best("tasks_needed"),
+        "rerun_seeds_needed": best("seeds_needed"),
+        "rerun_design": "design (LNN family vs RNN family across tasks): " + "; ".join(words),
+    }
+
+
+def _side_columns(prefix: str, side: Side, named: str) -> dict[str, Any]:
+    return {
+        f"{prefix}_verdict": side.verdict,
+        f"{prefix}_method": side.method or ("none" if side.k == 0 else ""),
+        f"{prefix}_named": named,
+        f"{prefix}_scale": side.scale,
+        f"{prefix}_estimate": side.estimate,
+        f"{prefix}_ci_low": side.ci_low,
+        f"{prefix}_ci_high": side.ci_high,
+        f"{prefix}_k": side.k,
+        f"{prefix}_evidence": side.evidence,
+        f"{prefix}_amount": side.amount,
+        f"{prefix}_strength": side.strength,
+    }
+
+
+def _named(claim: dict[str, Any]) -> tuple[str, str]:
+    """What each side looks at, in words."""
+    lit = claim.get("literature") or {}
+    rr = claim.get("rerun") or {}
+    lits = lit.get("dimension", claim["dimension"])
+    if lit.get("metric_family"):
+        lits += f" / {lit['metric_family']}"
+    if lit.get("metrics"):
+        lits += " / " + ", ".join(lit["metrics"]) + " (each on its own)"
+    reruns = (
+        "cost benchmark: " + ", ".join(rr["cost_measures"]) + " (each on its own)"
+        if rr.get("cost_measures")
+        else "conditions " + ", ".join(rr["condition_kinds"])
+        if rr.get("condition_kinds")
+        else "measures " + ", ".join(rr["measures"])
+        if rr.get("measures")
+        else "every " + claim["dimension"] + " comparison"
+    )
+    lnns = claim.get("lnn_models")
+    who = f"; LNNs: {', '.join(lnns)}" if lnns else "; every LNN"
+    return lits + who, reruns + who
+
+
+def _literature(
+    c: dict[str, Any], meta: pd.DataFrame, effects: pd.DataFrame | None, alpha: float
+) -> Side:
+    lit = c.get("literature") or {}
+    dim, lnns = lit.get("dimension", c["dimension"]), c.get("lnn_models")
+    if lit.get("metrics") and effects is not None:
+        sel = select_lnn(effects, lnns)
+        return literature_side_metrics(sel, dim, list(lit["metrics"]), c["direction"], alpha)
+    if lnns:
+        if effects is None:
+            why = "no effects table to select the claim's LNNs from"
+            return Side("inconclusive", "", why, "none", 0)
+        meta = pool_literature(select_lnn(effects, lnns), alpha)
+    return literature_side(meta, dim, lit.get("metric_family"), c["direction"])
+
+
+def _rerun(
+    c: dict[str, Any],
+    meta: pd.DataFrame,
+    pairwise: pd.DataFrame,
+    models: list[str],
+    effects: pd.DataFrame | None,
+) -> Side:
+    rr, lnns = c.get("rerun") or {}, c.get("lnn_models")
+    if c["quantifier"] == "some" and rr.get("measures"):
+        return rerun_side_some(pairwise, list(rr["measures"]), models, lnns)
+    if effects is not None:
+        return rerun_side_pooled(
+            select_lnn(effects, lnns),
+            c["dimension"],
+            c["direction"],
+            rr.get("condition_kinds"),
+            rr.get("measures"),
+        )
+    v, est, k = _judge(pooled_rows(meta, "rerun", c["dimension"], None), c["direction"])
+    return Side(v, est, _plural(k, "comparison"), strength(k, k), k)
+
+
 def claim_verdicts(
     claims: list[dict[str, Any]],
     meta: pd.DataFrame,
     pairwise: pd.DataFrame,
     models: list[str],
     effects: pd.DataFrame | None = None,
+    family: pd.DataFrame | None = None,
+    comparisons: pd.DataFrame | None = None,
+    alpha: float = 0.05,
 ) -> pd.DataFrame:
-    """One row per claim: literature verdict, rerun verdict, combined verdict, and the evidence.
+    """One row per claim (per claim and backend for cost-benchmark claims): the CLAIM_VERDICTS table.
 
-    ``effects`` (the EFFECTS table) gives the rerun side of ``overall`` claims: the rerun effects
-    the claim names are pooled afresh. Without it the pooled rerun rows of ``meta`` are used (every
-    condition kind of the dimension).
+    Each side sees only the evidence its claim names: the effects of the claim's ``lnn_models``
+    (every LNN if absent), the named metric family, metrics, conditions or measures. ``effects``
+    (the EFFECTS table) gives the literature side of claims on named LNNs (pooled afresh, REML3
+    first) and the rerun side of ``overall`` claims; without it the pooled rows of ``meta`` are
+    used. ``family`` (RANK_FAMILY) gives the design limits of rerun sides; ``comparisons``
+    (lnnmeta.costs.COST_COMPARISONS) decides claims naming ``cost_measures``, one row per backend.
     """
+    from lnnmeta.stats.schemas import CLAIM_VERDICTS, typed_frame
+
+    fam = family if family is not None else pd.DataFrame()
+    costs = comparisons if comparisons is not None else pd.DataFrame()
     rows = []
     for c in claims:
-        lit = c.get("literature") or {}
-        if lit.get("metrics") and effects is not None:
-            ls = literature_side_metrics(
-                effects, lit.get("dimension", c["dimension"]), list(lit["metrics"]), c["direction"]
-            )
-        else:
-            ls = literature_side(
-                meta, lit.get("dimension", c["dimension"]), lit.get("metric_family"), c["direction"]
-            )
+        ls = _literature(c, meta, effects, alpha)
+        lit_named, rerun_named = _named(c)
         rr = c.get("rerun") or {}
-        if c["quantifier"] == "some" and rr.get("measures"):
-            rs = rerun_side_some(pairwise, list(rr["measures"]), models)
-        elif effects is not None:
-            rs = rerun_side_pooled(
-                effects,
-                c["dimension"],
-                c["direction"],
-                rr.get("condition_kinds"),
-                rr.get("measures"),
+        base = {
+            "id": c["id"],
+            "claim": c["claim"],
+            "quote": c.get("quote", ""),
+            "source": c["source"],
+            "dimension": c["dimension"],
+            "direction": c["direction"],
+            "quantifier": c["quantifier"],
+            "lnn_models": ", ".join(c.get("lnn_models") or []),
+            **_side_columns("literature", ls, lit_named),
+            "literature_papers": ls.sources,
+        }
+        if rr.get("cost_measures"):
+            present = set(costs["backend"]) if not costs.empty else set()
+            backends = [b for b in BACKEND_ORDER if b in present] + sorted(
+                present - set(BACKEND_ORDER)
             )
-        else:
-            v, est, k = _judge(pooled_rows(meta, "rerun", c["dimension"], None), c["direction"])
-            rs = Side(v, est, _plural(k, "comparison"), strength(k, k), k)
+            sides: list[tuple[str | None, str | None, Side]] = []
+            for b in backends:
+                label = str(costs.loc[costs["backend"] == b, "backend_label"].iloc[0])
+                cs = cost_side(
+                    costs, rr["cost_measures"], b, c["direction"], c["quantifier"],
+                    c.get("lnn_models"),
+                )  # fmt: skip
+                sides.append((b, label, cs))
+            if not sides:
+                why = "no cost comparisons (results/costs/comparisons.parquet has no rows)"
+                sides.append((None, None, Side("inconclusive", "", why, "none", 0)))
+            no_design: dict[str, Any] = {
+                "rerun_design_measures": None,
+                "rerun_min_p": math.nan,
+                "rerun_p_reachable": None,
+                "rerun_tasks_needed": math.nan,
+                "rerun_seeds_needed": math.nan,
+                "rerun_design": "cost benchmark: measured directly, no task design",
+            }
+            for b, shown, cs in sides:
+                named = rerun_named + (f"; {shown}" if shown else "")
+                verdict = combine([ls.verdict, cs.verdict])
+                rows.append(
+                    {
+                        **base,
+                        "backend": b,
+                        "backend_label": shown,
+                        **_side_columns("rerun", cs, named),
+                        "rerun_tasks": 0,
+                        **no_design,
+                        "verdict": verdict,
+                        "basis": _basis(ls, cs, verdict),
+                    }
+                )
+            continue
+        rs = _rerun(c, meta, pairwise, models, effects)
         verdict = combine([ls.verdict, rs.verdict])
         rows.append(
             {
-                "id": c["id"],
-                "claim": c["claim"],
-                "quote": c.get("quote", ""),
-                "source": c["source"],
-                "dimension": c["dimension"],
-                "direction": c["direction"],
-                "quantifier": c["quantifier"],
-                "literature": ls.verdict,
-                "literature evidence": ls.evidence,
-                "literature amount": ls.amount,
-                "literature strength": ls.strength,
-                "reruns": rs.verdict,
-                "rerun evidence": rs.evidence,
-                "rerun amount": rs.amount,
-                "rerun strength": rs.strength,
+                **base,
+                "backend": None,
+                "backend_label": None,
+                **_side_columns("rerun", rs, rerun_named),
+                "rerun_tasks": rs.sources,
+                **design_limits(fam, design_keys(c, fam), alpha),
                 "verdict": verdict,
                 "basis": _basis(ls, rs, verdict),
             }
         )
-    return pd.DataFrame(rows)
+    return typed_frame(rows, CLAIM_VERDICTS)
+
+
+def judge_claims(
+    claims_path: str,
+    effects_path: str,
+    meta_path: str,
+    pairwise_path: str,
+    family_path: str,
+    comparisons_path: str,
+    out_path: str,
+    models: list[str],
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """The ``judge_claims`` rule: read the tables, judge every claim, write CLAIM_VERDICTS atomically."""
+    from lnnmeta.claims import load_claims
+    from lnnmeta.costs import read_comparisons
+    from lnnmeta.stats.schemas import TABLE_NAMES
+    from lnnmeta.tables import read_table, write_table
+
+    def read(path: str, name: str) -> pd.DataFrame:
+        return read_table(path, TABLE_NAMES[name])
+
+    out = claim_verdicts(
+        load_claims(claims_path),
+        read(meta_path, "stats_meta"),
+        read(pairwise_path, "stats_rank_pairwise"),
+        list(models),
+        effects=read(effects_path, "stats_effects"),
+        family=read(family_path, "stats_rank_family"),
+        comparisons=read_comparisons(comparisons_path),
+        alpha=alpha,
+    )
+    write_table(out, out_path, TABLE_NAMES["stats_claim_verdicts"])
+    return out
 
 
 def _direction_word(lo: float, hi: float) -> str:
@@ -501,6 +1041,7 @@ def dimension_verdicts(
                         "dimension": dim,
                         "source": source,
                         "scale": "",
+                        "method": "",
                         "estimate": math.nan,
                         "ci_low": math.nan,
                         "ci_high": math.nan,
@@ -529,6 +1070,7 @@ def dimension_verdicts(
                         "dimension": dim,
                         "source": source,
                         "scale": r["scale"],
+                        "method": method_words(r, "paper" if source == "reported" else "task"),
                         "estimate": r["estimate"],
                         "ci_low": r["ci_low"],
                         "ci_high": r["ci_high"],

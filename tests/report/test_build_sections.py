@@ -48,7 +48,7 @@ def test_missing_data_is_said_plainly(no_reruns: tuple[str, Path]) -> None:
         "No value comparisons",
         "No pooled effects",
         "No forest plots",
-        "no reported comparison with a usable spread",
+        "No claim verdicts",
     ):
         assert text in html, text
     assert html.count('class="note"') >= 5

@@ -141,26 +141,26 @@ def test_literature_side(lo: float, hi: float, direction: str, expected: str) ->
     m = meta(meta_row(ci_low=lo, ci_high=hi, estimate=(lo + hi) / 2))
     out = claim_verdicts([claim(direction=direction)], m, pd.DataFrame(), ["lstm", "cfc"])
     row = out.iloc[0]
-    assert row["literature"] == expected
+    assert row["literature_verdict"] == expected
     assert row["verdict"] == expected  # no rerun evidence: the literature decides alone
-    assert "6 comparisons from 3 papers" in row["literature amount"]
-    assert row["literature strength"] == "moderate"
-    assert row["reruns"] == "inconclusive" and row["rerun strength"] == "none"
+    assert "6 comparisons from 3 papers" in row["literature_amount"]
+    assert row["literature_strength"] == "moderate"
+    assert row["rerun_verdict"] == "inconclusive" and row["rerun_strength"] == "none"
 
 
 def test_too_few_comparisons_are_inconclusive() -> None:
     m = meta(meta_row(k=2, n_papers=1))
     row = claim_verdicts([claim()], m, pd.DataFrame(), ["lstm"]).iloc[0]
-    assert row["literature"] == "inconclusive"
-    assert "too few to pool" in row["literature amount"]
-    assert row["literature strength"] == "too little"
+    assert row["literature_verdict"] == "inconclusive"
+    assert "too few to pool" in row["literature_amount"]
+    assert row["literature_strength"] == "too little"
 
 
 def test_two_scales_must_agree() -> None:
     m = meta(meta_row(), meta_row(scale="log_ratio", ci_low=-0.9, ci_high=-0.1, estimate=-0.5))
     row = claim_verdicts([claim()], m, pd.DataFrame(), ["lstm"]).iloc[0]
-    assert row["literature"] == "inconclusive"
-    assert "smd" in row["literature evidence"] and "log_ratio" in row["literature evidence"]
+    assert row["literature_verdict"] == "inconclusive"
+    assert "smd" in row["literature_evidence"] and "log_ratio" in row["literature_evidence"]
 
 
 def test_metric_family_and_other_sources_are_ignored() -> None:
@@ -172,14 +172,14 @@ def test_metric_family_and_other_sources_are_ignored() -> None:
         meta_row(),
     )
     row = claim_verdicts([claim()], m, pd.DataFrame(), ["lstm"]).iloc[0]
-    assert row["literature"] == "supported"
+    assert row["literature_verdict"] == "supported"
     fam = claim_verdicts(
         [claim(literature={"dimension": "accuracy", "metric_family": "error"})],
         m,
         pd.DataFrame(),
         ["lstm"],
     ).iloc[0]
-    assert fam["literature"] == "contradicted"
+    assert fam["literature_verdict"] == "contradicted"
 
 
 def test_condition_kind() -> None:
@@ -216,19 +216,19 @@ def test_generalization_reruns_use_exactly_the_named_kinds(
         rerun={"condition_kinds": kinds},
     )
     row = claim_verdicts([c], meta(), pd.DataFrame(), ["lstm", "cfc"], gen_effects).iloc[0]
-    assert row["reruns"] == expected
+    assert row["rerun_verdict"] == expected
     assert row["verdict"] == expected
-    assert f"{k} comparisons with a spread over 4 tasks" in row["rerun amount"]
-    assert "24 training runs" in row["rerun amount"]  # 4 tasks x 2 models x 3 seeds
-    assert row["rerun strength"] == amount
+    assert f"{k} comparisons with a spread over 4 tasks" in row["rerun_amount"]
+    assert "24 training runs" in row["rerun_amount"]  # 4 tasks x 2 models x 3 seeds
+    assert row["rerun_strength"] == amount
 
 
 def test_missing_condition_kind_says_so(gen_effects: pd.DataFrame) -> None:
     c = claim(dimension="generalization", rerun={"condition_kinds": ["irregular"]})
     row = claim_verdicts([c], meta(), pd.DataFrame(), ["lstm"], gen_effects).iloc[0]
-    assert row["reruns"] == "inconclusive"
-    assert row["rerun amount"] == "no rerun effects (conditions irregular)"
-    assert row["rerun strength"] == "none"
+    assert row["rerun_verdict"] == "inconclusive"
+    assert row["rerun_amount"] == "no rerun effects (conditions irregular)"
+    assert row["rerun_strength"] == "none"
 
 
 def test_sources_that_disagree_give_inconclusive(gen_effects: pd.DataFrame) -> None:
@@ -239,7 +239,7 @@ def test_sources_that_disagree_give_inconclusive(gen_effects: pd.DataFrame) -> N
         rerun={"condition_kinds": ["noise"]},
     )
     row = claim_verdicts([c], m, pd.DataFrame(), ["lstm"], gen_effects).iloc[0]
-    assert (row["literature"], row["reruns"], row["verdict"]) == (
+    assert (row["literature_verdict"], row["rerun_verdict"], row["verdict"]) == (
         "contradicted",
         "supported",
         "inconclusive",
@@ -290,29 +290,29 @@ def test_some_supported_when_one_lnn_beats_every_rnn() -> None:
         ]
     )
     row = claim_verdicts([SOME], meta(), pw, ["cfc", "ltc", "lstm", "gru"]).iloc[0]
-    assert row["reruns"] == "supported"
-    assert "cfc (n_params)" in row["rerun evidence"]
-    assert "8 tasks" in row["rerun amount"]
+    assert row["rerun_verdict"] == "supported"
+    assert "cfc (n_params)" in row["rerun_evidence"]
+    assert "8 tasks" in row["rerun_amount"]
 
 
 def test_some_contradicted_when_every_lnn_is_beaten() -> None:
     pw = pairwise([("cfc", "lstm", True, 0.05, 0.9), ("ltc", "gru", True, 0.05, 0.9)])
     row = claim_verdicts([SOME], meta(), pw, ["cfc", "ltc", "lstm", "gru"]).iloc[0]
-    assert row["reruns"] == "contradicted"
+    assert row["rerun_verdict"] == "contradicted"
 
 
 def test_some_inconclusive_without_significant_tests_and_says_why() -> None:
     pw = pairwise([("cfc", "lstm", False, 0.6, 0.3), ("cfc", "gru", False, 0.6, 0.3)], n_tasks=2)
     row = claim_verdicts([SOME], meta(), pw, ["cfc", "lstm", "gru"]).iloc[0]
-    assert row["reruns"] == "inconclusive"
-    assert "no test can reach p < 0.05" in row["rerun amount"]
-    assert row["rerun strength"] == "too little"
+    assert row["rerun_verdict"] == "inconclusive"
+    assert "no test can reach p < 0.05" in row["rerun_amount"]
+    assert row["rerun_strength"] == "too little"
 
 
 def test_some_without_traditional_rnn_is_inconclusive() -> None:
     row = claim_verdicts([SOME], meta(), pairwise([]), ["cfc", "ltc"]).iloc[0]
-    assert row["reruns"] == "inconclusive"
-    assert row["rerun amount"] == "no traditional RNN in the grid"
+    assert row["rerun_verdict"] == "inconclusive"
+    assert row["rerun_amount"] == "no traditional RNN in the grid"
 
 
 def test_min_wilcoxon_p_and_strength() -> None:

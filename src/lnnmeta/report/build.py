@@ -26,7 +26,7 @@ from lnnmeta.report.export import export_table
 from lnnmeta.report.labels import Formatter, interval, measure_label, number
 from lnnmeta.report.render import Section, display_frame, render_html
 from lnnmeta.tables import read_table
-from lnnmeta.verdicts import MIN_K, claim_verdicts, dimension_verdicts
+from lnnmeta.verdicts import MIN_K, dimension_verdicts
 
 QUESTION = (
     "Do liquid neural networks (LTC, CfC, NCP) beat recurrent networks (RNN, LSTM, GRU) in accuracy, "
@@ -56,6 +56,24 @@ DIRECTION_WORDS = {
     "lnn_not_better": "LNNs not better than RNNs",
 }
 MARK = {"supported": "good", "contradicted": "bad", "inconclusive": "neutral"}
+#: How each pooling method is labelled in report tables (meta.parquet's ``method``).
+METHOD_LABELS = {
+    "REML3": "REML3 (three-level, CR2)",
+    "REML": "REML (comparison averages)",
+    "DL": "DerSimonian-Laird",
+    "PM": "Paule-Mandel",
+}
+METHOD_ORDER = {"REML3": 0, "REML": 1, "DL": 2, "PM": 3}
+
+
+def robust_ci(rows: pd.DataFrame) -> tuple[list[float], list[float]]:
+    """The CI of each pooled row: CR2 (``ci_*_robust``) where it exists, else ``ci_low/ci_high``."""
+    lo, hi = rows["ci_low"].tolist(), rows["ci_high"].tolist()
+    if "ci_low_robust" in rows.columns:
+        rl, rh = rows["ci_low_robust"].tolist(), rows["ci_high_robust"].tolist()
+        lo = [b if pd.notna(b) and pd.notna(c) else a for a, b, c in zip(lo, rl, rh, strict=True)]
+        hi = [c if pd.notna(b) and pd.notna(c) else a for a, b, c in zip(hi, rl, rh, strict=True)]
+    return lo, hi
 
 
 def _register_analysis_schemas() -> None:
@@ -77,6 +95,9 @@ SCHEMA_OF = {
     "rvr_values": "stats_rvr_values",
     "rank_family": "stats_rank_family",
     "rvr_excluded": "stats_rvr_excluded",
+    "claim_verdicts": "stats_claim_verdicts",
+    "effect_counts": "stats_effect_counts",
+    "sensitivity_copies": "stats_sensitivity_copies",
     "sanity": "sanity",
 }
 
@@ -189,6 +210,55 @@ def printed_unit(value: float, printed: float, unit: str) -> str:
     )
 
 
+def verdict_count_words(vt: pd.DataFrame) -> str:
+    """'Of 7 claims under test' (and how many verdicts, when a claim has one per backend)."""
+    n = int(vt["id"].nunique()) if not vt.empty else 0
+    extra = f" ({len(vt)} verdicts: efficiency claims once per backend)" if len(vt) > n else ""
+    return f"Of {n} claims under test{extra}"
+
+
+def _side_card(r: pd.Series, prefix: str, name: str) -> dict[str, Any]:
+    """One side of a claim card from a CLAIM_VERDICTS row (``prefix`` literature or rerun)."""
+    amount = str(r[f"{prefix}_amount"])
+    if r[f"{prefix}_method"] and r[f"{prefix}_method"] != "none":
+        amount += f"; method: {r[f'{prefix}_method']}"
+    design = r.get("rerun_design") if prefix == "rerun" else None
+    if isinstance(design, str) and design:
+        amount += f"; {design}"
+    return {
+        "name": name,
+        "verdict": r[f"{prefix}_verdict"],
+        "mark": MARK[r[f"{prefix}_verdict"]],
+        "evidence": r[f"{prefix}_evidence"],
+        "amount": amount,
+        "strength": r[f"{prefix}_strength"],
+    }
+
+
+def claim_card(r: pd.Series) -> dict[str, Any]:
+    """The card of one CLAIM_VERDICTS row (a claim, or a claim on one cost-benchmark backend)."""
+    label = r["backend_label"] if isinstance(r["backend_label"], str) else ""
+    rerun_name = f"Cost benchmark, {label}" if label else "Reruns"
+    tested = (
+        f"Tested: {DIRECTION_WORDS[r['direction']]} ({r['quantifier']}); papers: "
+        f"{r['literature_named']}; {'cost benchmark' if label else 'reruns'}: {r['rerun_named']}."
+    )
+    return {
+        "id": r["id"] + (f"-{r['backend']}" if isinstance(r["backend"], str) else ""),
+        "claim": r["claim"] + (f" [{label}]" if label else ""),
+        "quote": r["quote"],
+        "source": r["source"],
+        "verdict": r["verdict"],
+        "mark": MARK[r["verdict"]],
+        "basis": r["basis"],
+        "tested": tested,
+        "sides": [
+            _side_card(r, "literature", "Papers"),
+            _side_card(r, "rerun", rerun_name),
+        ],
+    }
+
+
 class ReportBuilder:
     """Holds the data and builds each section; one method per section."""
 
@@ -212,13 +282,8 @@ class ReportBuilder:
         self.exported: list[str] = []
         self.n_figures = 0
         self.cost_tables: dict[str, pd.DataFrame] = {}  # the cost benchmark (costs_section)
-        self.verdicts = claim_verdicts(
-            claims,
-            self.get("meta"),
-            self.get("rank_pairwise"),
-            list(config.get("models", [])),
-            self.get("effects"),
-        )
+        # Computed by the judge_claims rule (lnnmeta.verdicts); the report only renders them.
+        self.verdicts = self.get("claim_verdicts")
 
     def get(self, name: str) -> pd.DataFrame:
         return self.a.get(name, pd.DataFrame())
@@ -288,7 +353,7 @@ class ReportBuilder:
         return [
             f"Evidence: {c['papers']} papers with {c['numbers']} reported numbers; "
             f"{c['runs']} training runs of our own ({c['models']} models × {c['tasks']} tasks × "
-            f"{c['seeds']} seeds). Of {len(self.verdicts)} claims under test: {claims}."
+            f"{c['seeds']} seeds). {verdict_count_words(self.verdicts)}: {claims}."
         ]
 
     # (0) claims ---------------------------------------------------------------------------------
@@ -302,55 +367,13 @@ class ReportBuilder:
             "in the Methods section."
         )
         vt = self.verdicts
-        by_id = {c["id"]: c for c in self.claims}
-        cards = []
-        for _, r in vt.iterrows():
-            c = by_id[r["id"]]
-            rr = c.get("rerun") or {}
-            lit = c.get("literature") or {}
-            named = (
-                "conditions " + ", ".join(rr["condition_kinds"])
-                if rr.get("condition_kinds")
-                else "measures " + ", ".join(rr["measures"])
-                if rr.get("measures")
-                else "every " + c["dimension"] + " comparison"
+        if vt.empty:
+            s.notice(
+                "No claim verdicts: results/analysis/claim_verdicts.parquet (rule judge_claims) "
+                "was not given to the report."
             )
-            tested = (
-                f"Tested: {DIRECTION_WORDS[c['direction']]} ({c['quantifier']}); papers: "
-                f"{lit.get('dimension', c['dimension'])}"
-                + (f" / {lit['metric_family']}" if lit.get("metric_family") else "")
-                + f"; reruns: {named}."
-            )
-            cards.append(
-                {
-                    "id": r["id"],
-                    "claim": r["claim"],
-                    "quote": r["quote"],
-                    "source": r["source"],
-                    "verdict": r["verdict"],
-                    "mark": MARK[r["verdict"]],
-                    "basis": r["basis"],
-                    "tested": tested,
-                    "sides": [
-                        {
-                            "name": "Papers",
-                            "verdict": r["literature"],
-                            "mark": MARK[r["literature"]],
-                            "evidence": r["literature evidence"],
-                            "amount": r["literature amount"],
-                            "strength": r["literature strength"],
-                        },
-                        {
-                            "name": "Reruns",
-                            "verdict": r["reruns"],
-                            "mark": MARK[r["reruns"]],
-                            "evidence": r["rerun evidence"],
-                            "amount": r["rerun amount"],
-                            "strength": r["rerun strength"],
-                        },
-                    ],
-                }
-            )
+            return s
+        s.claims([claim_card(r) for _, r in vt.iterrows()])
         counts = vt["verdict"].value_counts()
         s.paragraphs.append(
             "Verdicts: "
@@ -358,10 +381,12 @@ class ReportBuilder:
                 f"{int(counts.get(x, 0))} {x}"
                 for x in ("supported", "contradicted", "inconclusive")
             )
-            + f" of {len(vt)} claims. Estimates are pooled effects with 95% intervals "
-            "(smd = Hedges' g, log_ratio = log of the ratio of means; > 0 favours the LNN)."
+            + f" ({verdict_count_words(vt)}). Estimates are pooled effects with 95% intervals "
+            "(smd = Hedges' g, log_ratio = log of the ratio of means; > 0 favours the LNN); "
+            "efficiency claims are judged on the cost benchmark, one measure at a time and once per "
+            "backend (ratio LNN/RNN, < 1 favours the LNN). The training jobs' own timings are "
+            "measured under contention and decide no claim."
         )
-        s.claims(cards)
         self.export(vt, "claims", "Claims under test and their computed verdicts")
         return s
 
@@ -397,7 +422,8 @@ class ReportBuilder:
             ]
         )
         s.paragraphs.append(
-            "One verdict per dimension: each REML random-effects pooling with at least "
+            "One verdict per dimension: each random-effects pooling (REML3 where it exists, else "
+            "REML) with at least "
             f"{MIN_K} comparisons says 'LNN better' (95% interval above 0), 'RNN better' (below 0) or "
             "'inconclusive'; the dimension's verdict is their common answer, 'mixed' if they disagree. "
             "Effects are pooled on two scales that are never mixed: smd (Hedges' g) where both sides "
@@ -419,6 +445,7 @@ class ReportBuilder:
                 "dimension": detail["dimension"],
                 "source": detail["source"].map({"reported": "papers", "rerun": "reruns"}),
                 "scale": detail["scale"],
+                "method": detail["method"],
                 "estimate [95% CI]": [
                     f"{number(e)} {interval(a, b)}" if pd.notna(e) else ""
                     for e, a, b in zip(
@@ -437,7 +464,8 @@ class ReportBuilder:
         self.table(
             s,
             shown,
-            "Pooled effects behind the verdicts (REML, Knapp-Hartung 95% CI; k = pooled comparisons; "
+            "Pooled effects behind the verdicts (method per row: REML3 with its CR2 95% CI where "
+            "it exists, else REML with a Knapp-Hartung 95% CI; k = pooled comparisons; "
             "'without spread' = comparisons that enter only the sign test)",
             "summary_pooled",
             headers={"says": "Says", "evidence": "Evidence behind it"},
@@ -502,13 +530,16 @@ class ReportBuilder:
             s.notice("No pooled effects: no reported comparison has a usable spread.")
             return
         lit = drop_repeated_families(lit).sort_values(
-            ["dimension", "scale", "metric_family", "method"]
+            ["dimension", "scale", "metric_family", "method"],
+            key=lambda c: c.map(METHOD_ORDER).fillna(9) if c.name == "method" else c,
         )
         shown = lit.assign(
-            ci=[interval(a, b) for a, b in zip(lit["ci_low"], lit["ci_high"], strict=True)],
+            ci=[interval(a, b) for a, b in zip(*robust_ci(lit), strict=True)],
             pi=[interval(a, b) for a, b in zip(lit["pi_low"], lit["pi_high"], strict=True)],
+            method=[METHOD_LABELS.get(m, m) for m in lit["method"]],
         )
         cols = [
+            "method",
             "dimension",
             "metric_family",
             "scale",
@@ -523,20 +554,75 @@ class ReportBuilder:
             "q_p",
             "note",
         ]
-        reml = shown[shown["method"] == "REML"][cols]
+        reml = shown[lit["method"].isin(["REML3", "REML"]).to_numpy()][cols]
         self.table(
             s,
             reml,
-            "Random-effects pooling (REML, Knapp-Hartung 95% CI, 95% prediction interval) of the "
-            "reported LNN-vs-RNN effects; τ², I² and Cochran's Q measure heterogeneity",
+            "Random-effects pooling of the reported LNN-vs-RNN effects: REML3 (three-level: pairs in "
+            "comparisons in papers; CR2 cluster-robust 95% CI by paper, the primary estimate) and "
+            "REML on comparison averages (Knapp-Hartung 95% CI); 95% prediction interval; τ², I² "
+            "and Cochran's Q measure heterogeneity (τ² of REML3 = the sum of its two levels)",
             "literature_meta",
         )
+        self._pooling_counts(s)
         self.table(
             s,
-            shown[["method", *cols]],
+            shown[cols],
             "REML and DerSimonian-Laird side by side (every pooled row)",
             "literature_meta_all_methods",
             screen_only=True,
+        )
+
+    def _pooling_counts(self, s: Section) -> None:
+        """What was pooled and what not, and why (results/analysis/effect_counts.parquet)."""
+        counts = self.get("effect_counts")
+        if counts.empty:
+            s.notice("No effect counts: results/analysis/effect_counts.parquet was not given.")
+            return
+        self.table(
+            s,
+            counts,
+            "What is pooled and what is not, per source, dimension, metric family and scale: pairs; "
+            "with a usable variance; ties (equal values); degenerate spreads (a printed spread of 0) "
+            "and the rule applied to them; pairs without spread; invalid variances (zero, negative, "
+            "NaN, infinite; dropped, never silently); copied pairs and the pairs left with each "
+            "copied number counted once",
+            "effect_counts",
+            print_rows=PRINT_ROWS,
+        )
+
+    def _copies_sensitivity(self, s: Section) -> None:
+        """The three-level pooling under each treatment of copied numbers (sensitivity_copies)."""
+        sens = self.get("sensitivity_copies")
+        if sens.empty:
+            s.notice(
+                "No copied-number sensitivity: results/analysis/sensitivity_copies.parquet was not "
+                "given."
+            )
+            return
+        sel = sens[sens["k"] > 0]
+        shown = pd.DataFrame(
+            {
+                "copied numbers": sel["variant"],
+                "method": [METHOD_LABELS.get(m, m) for m in sel["method"]],
+                "dimension": sel["dimension"],
+                "measure": sel["measure"].fillna("all"),
+                "scale": sel["scale"],
+                "k": sel["k"],
+                "papers": sel["n_papers"],
+                "estimate": sel["estimate"],
+                "ci": [interval(a, b) for a, b in zip(*robust_ci(sel), strict=True)],
+                "note": sel["note"],
+            }
+        )
+        self.table(
+            s,
+            shown,
+            "Copied numbers: the three-level pooling with each copied number counted once (main "
+            "analysis), with every pair as printed (copies repeated), and without copied numbers",
+            "sensitivity_copies",
+            print_rows=PRINT_ROWS,
+            formats={"k": str, "papers": str},
         )
 
     def _forest(self, s: Section) -> None:
@@ -629,7 +715,7 @@ class ReportBuilder:
                 r = frame.iloc[0]
                 return f"{number(r['estimate'])} {interval(r['ci_low'], r['ci_high'])}, k = {int(r['k'])}"
 
-            rec["REML (main analysis)"] = est(reml)
+            rec["REML (comparison averages)"] = est(reml)
             rec["DerSimonian-Laird"] = est(dl)
             nc = (
                 no_copy[
@@ -670,6 +756,7 @@ class ReportBuilder:
             "numbers, and with each paper left out (REML; estimate [95% CI])",
             "literature_sensitivity",
         )
+        self._copies_sensitivity(s)
         if not loo.empty:
             sel = loo[(loo["source"] == "reported") & (loo["metric_family"] == "all")]
             shown = sel.assign(

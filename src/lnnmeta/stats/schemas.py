@@ -358,6 +358,62 @@ RVR_VALUES = pa.schema(
     ]
 )
 
+
+def _side(prefix: str) -> list[pa.Field]:
+    """The columns of one side (literature or rerun) of a claim's verdict."""
+    return [
+        _f(f"{prefix}_verdict", _S),
+        # How the side was judged, in words (e.g. "REML3 (three-level), CR2 interval by paper").
+        _f(f"{prefix}_method", _S),
+        # What the side looked at, in words (metric family, conditions, cost measures).
+        _f(f"{prefix}_named", _S),
+        # The headline estimate: the pooled effect (or cost ratio, or sign-test proportion) on
+        # ``<prefix>_scale``, with its interval; null where nothing could be estimated.
+        _f(f"{prefix}_scale", _S, True),
+        _f(f"{prefix}_estimate", _F, True),
+        _f(f"{prefix}_ci_low", _F, True),
+        _f(f"{prefix}_ci_high", _F, True),
+        _f(f"{prefix}_k", _I),
+        _f(f"{prefix}_evidence", _S),
+        _f(f"{prefix}_amount", _S),
+        _f(f"{prefix}_strength", _S),
+    ]
+
+
+#: One row per claim (per claim and backend for claims judged on the cost benchmark): the
+#: literature side, the rerun side, the combined verdict (:func:`lnnmeta.verdicts.judge_claims`).
+CLAIM_VERDICTS = pa.schema(
+    [
+        _f("id", _S),
+        _f("claim", _S),
+        _f("quote", _S),
+        _f("source", _S),
+        _f("dimension", _S),
+        _f("direction", _S),
+        _f("quantifier", _S),
+        # Canonical LNN names the claim is about, comma-separated; "" = every LNN.
+        _f("lnn_models", _S),
+        # Cost-benchmark backend ("ncps", "fast") and its label; null for other claims.
+        _f("backend", _S, True),
+        _f("backend_label", _S, True),
+        *_side("literature"),
+        _f("literature_papers", _I),
+        *_side("rerun"),
+        _f("rerun_tasks", _I),
+        # What the rerun design can decide (from rank_family): the rank-family measures looked at,
+        # the smallest p they can reach, whether it is below alpha, and the tasks / seeds per task
+        # 80% power would need (most favourable of the measures); null for cost-benchmark sides.
+        _f("rerun_design_measures", _S, True),
+        _f("rerun_min_p", _F, True),
+        _f("rerun_p_reachable", _B, True),
+        _f("rerun_tasks_needed", _F, True),
+        _f("rerun_seeds_needed", _F, True),
+        _f("rerun_design", _S, True),
+        _f("verdict", _S),
+        _f("basis", _S),
+    ]
+)
+
 #: Names under which the schemas are registered in :data:`lnnmeta.tables.SCHEMAS`.
 TABLE_NAMES: dict[str, pa.Schema] = {
     "stats_effects": EFFECTS,
@@ -376,6 +432,7 @@ TABLE_NAMES: dict[str, pa.Schema] = {
     "stats_rvr_excluded": RVR_EXCLUDED,
     "stats_rvr_directions": RVR_DIRECTIONS,
     "stats_rvr_values": RVR_VALUES,
+    "stats_claim_verdicts": CLAIM_VERDICTS,
 }
 
 for _name, _schema in TABLE_NAMES.items():
