@@ -21,7 +21,16 @@ def test_every_row_has_provenance_and_matches_schema(reported: pd.DataFrame) -> 
     conform(reported, "reported")
     assert reported["source"].str.contains("Table").all()
     assert set(reported["family"]) <= {"LNN", "RNN", "other"}
-    assert set(reported["dimension"]) == {"accuracy", "efficiency", "generalization"}
+    # Issue 13: training error, validation scores and untrained-network properties are kept apart
+    # from the compared dimensions; no curated paper prints a test-set generalization number with
+    # an RNN baseline (Liquid-S4's 8kHz zero-shot columns are validation accuracy).
+    assert set(reported["dimension"]) == {
+        "accuracy",
+        "efficiency",
+        "training_fit",
+        "validation",
+        "expressivity",
+    }
 
 
 def test_spot_values_as_printed(reported: pd.DataFrame) -> None:

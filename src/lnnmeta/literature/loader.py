@@ -364,8 +364,11 @@ def normalize(data: dict[str, Any], path: Path) -> list[dict[str, Any]]:
                 col = columns[col_id]
                 value, spread = (cell[0], cell[1]) if isinstance(cell, list) else (cell, None)
                 factor, unit = _scale(col["metric"], col["unit"])
+                # A printed spread whose kind the file does not state is "unstated", never
+                # assumed to be an SD (issue 13: LTC Table 2, Liquid-S4 Tables 2 and 4).
                 spread_kind = col.get(
-                    "spread_kind", table.get("spread_kind", "none" if spread is None else "std")
+                    "spread_kind",
+                    table.get("spread_kind", "none" if spread is None else "unstated"),
                 )
                 header = col.get("header_unit")
                 rows.append(
