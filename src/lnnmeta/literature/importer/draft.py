@@ -188,7 +188,7 @@ def render(draft: Draft, indent: str = "  ") -> tuple[dict[str, Any], str]:
         + ("" if draft.caption else "  # the paper's caption, verbatim or shortened"),
         f"  n_runs: {TODO}  # runs behind each value; null when the paper does not say",
         f"  spread_kind: {_scalar(data['spread_kind'])}"
-        + ("  # std | sem | ci95 | range | none" if has_spread else ""),
+        + ("  # std | sem | ci95 | range | unstated (caption names none)" if has_spread else ""),
         f"  note: {_scalar(data['note'])}",
     ]
     if draft.orientation != "models_as_rows":
