@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from lnnmeta.stats.schemas import EFFECTS, META, RANK_PAIRWISE, typed_frame
+from lnnmeta.stats.schemas import (
+    CLAIM_VERDICTS,
+    EFFECTS,
+    META,
+    RANK_FAMILY,
+    RANK_PAIRWISE,
+    typed_frame,
+)
 from lnnmeta.verdicts import (
     claim_verdicts,
     combine,
     condition_kind,
     dimension_verdicts,
     interval_verdict,
+    judge_claims,
     min_wilcoxon_p,
+    select_lnn,
     select_rerun_effects,
     strength,
     training_runs,
@@ -353,3 +363,389 @@ def test_dimension_verdicts(gen_effects: pd.DataFrame) -> None:
     eff = detail[(detail["dimension"] == "efficiency") & (detail["source"] == "reported")]
     assert eff["says"].iloc[0] == "inconclusive" and "no verdict" in eff["note"].iloc[0]
     assert np.isfinite(detail["estimate"].dropna()).all()
+
+
+# --- claims judged on their own evidence -------------------------------------------------------
+
+
+def lit_effect(paper: str, comparison: int, lnn: str, effect: float) -> dict[str, Any]:
+    """One reported accuracy effect (Hedges' g) of ``lnn`` against an LSTM in ``paper``."""
+    cluster = f"{paper}|t{comparison}|acc"
+    return {
+        "source": "reported",
+        "paper_key": paper,
+        "evidence_paper": paper,
+        "location": "Table 1",
+        "table_id": "t1",
+        "column_id": f"task{comparison}",
+        "task": f"task{comparison}",
+        "metric": "accuracy",
+        "metric_family": "score",
+        "dimension": "accuracy",
+        "higher_is_better": True,
+        "cluster_id": cluster,
+        "lnn_model": lnn,
+        "rnn_model": "LSTM",
+        "lnn_value": 90.0,
+        "rnn_value": 88.0,
+        "lnn_sd": 1.0,
+        "rnn_sd": 1.0,
+        "lnn_n": 5,
+        "rnn_n": 5,
+        "effect": effect,
+        "variance": 0.04,
+        "effect_kind": "hedges_g",
+        "scale": "smd",
+        "copied": False,
+    }
+
+
+@pytest.fixture
+def mixed_lit() -> pd.DataFrame:
+    """LTC clearly better than the LSTM (9 comparisons, 3 papers); every CfC variant clearly worse."""
+    rows = []
+    for p, paper in enumerate(["pa", "pb", "pc"]):
+        for c in range(3):
+            rows.append(lit_effect(paper, c, "LTC", 1.0 + 0.05 * c + 0.02 * p))
+            lnn = ["CfC", "CfC-mmRNN", "CfC-noGate"][c]
+            rows.append(lit_effect(paper, c, lnn, -1.0 - 0.05 * c - 0.02 * p))
+    return typed_frame(rows, EFFECTS)
+
+
+def test_ltc_claim_uses_only_ltc_effects(mixed_lit: pd.DataFrame) -> None:
+    ltc = claim(id="ltc", lnn_models=["LTC"])
+    cfc = claim(id="cfc", lnn_models=["CfC", "CfC-noGate", "CfC-pure", "CfC-mmRNN"])
+    every = claim(id="all")
+    # meta pools every LNN: the claims naming LNNs must not use it.
+    m = meta(meta_row(ci_low=-5.0, ci_high=5.0, estimate=0.0, k=18))
+    out = claim_verdicts([ltc, cfc, every], m, pd.DataFrame(), ["lstm"], effects=mixed_lit)
+    by = out.set_index("id")
+    assert by.loc["ltc", "literature_verdict"] == "supported"
+    assert by.loc["cfc", "literature_verdict"] == "contradicted"
+    assert by.loc["all", "literature_verdict"] == "inconclusive"  # from meta
+    # k = the pairs of the claim's LNN only (three-level model: 9 LTC pairs, 9 CfC pairs).
+    assert by.loc["ltc", "literature_k"] == 9 and by.loc["cfc", "literature_k"] == 9
+    assert by.loc["ltc", "literature_estimate"] == pytest.approx(1.07, abs=0.01)
+    assert by.loc["cfc", "literature_estimate"] == pytest.approx(-1.07, abs=0.01)
+    assert by.loc["ltc", "literature_method"].startswith("REML3")
+    assert by.loc["ltc", "literature_papers"] == 3
+    assert by.loc["ltc", "lnn_models"] == "LTC"
+    assert "LNNs: LTC" in by.loc["ltc", "literature_named"]
+
+
+def test_rerun_side_keeps_the_registry_models_of_the_named_lnns(gen_effects: pd.DataFrame) -> None:
+    # gen_effects: cfc better under noise; add an LTC that is worse under noise on every task.
+    ltc_rows = gen_effects[gen_effects["column_id"] == "noise_0.3"].assign(
+        lnn_model="ltc", effect=[-1.2, -1.1, -1.3, -1.25]
+    )
+    mm = gen_effects[gen_effects["column_id"] == "noise_0.3"].assign(lnn_model="cfc_mm")
+    eff = pd.concat([gen_effects, ltc_rows, mm], ignore_index=True)
+    assert set(select_lnn(eff, ["CfC-mmRNN"])["lnn_model"]) == {"cfc_mm"}
+    assert set(select_lnn(eff, ["CfC", "LTC"])["lnn_model"]) == {"cfc", "ltc"}
+    assert len(select_lnn(eff, None)) == len(eff)
+    gen = {"dimension": "generalization", "rerun": {"condition_kinds": ["noise"]}}
+    ltc = claim(id="ltc", lnn_models=["LTC"], **gen)
+    cfc = claim(id="cfc", lnn_models=["CfC", "CfC-mmRNN"], **gen)
+    out = claim_verdicts([ltc, cfc], meta(), pd.DataFrame(), ["lstm"], effects=eff).set_index("id")
+    assert out.loc["ltc", "rerun_verdict"] == "contradicted"
+    assert out.loc["ltc", "rerun_k"] == 4  # noise_0.3 on 4 tasks
+    assert out.loc["cfc", "rerun_verdict"] == "supported"
+    assert out.loc["cfc", "rerun_k"] == 8  # noise_0.1 and noise_0.3 (cfc_mm pairs share clusters)
+
+
+def family_row(measure: str, n_tasks: int, tasks_needed: float, seeds: float) -> dict[str, Any]:
+    """A RANK_FAMILY row; ``min_p`` of the exact signed-rank test on ``n_tasks`` tasks."""
+    return {
+        "measure": measure,
+        "n_tasks": n_tasks,
+        "n_lnn": 2,
+        "n_rnn": 2,
+        "tasks_left_out": 0,
+        "lnn_better_tasks": 2,
+        "rnn_better_tasks": 2,
+        "min_p": 2.0 / 2**n_tasks,
+        "p_reachable": 2.0 / 2**n_tasks < 0.05,
+        "tasks_needed": tasks_needed,
+        "seeds": 3,
+        "seeds_needed": seeds,
+    }
+
+
+def test_design_limits_appear_for_rerun_sides(gen_effects: pd.DataFrame) -> None:
+    fam = typed_frame(
+        [
+            family_row("score", 4, 11.3, 6.2),
+            family_row("drop:noise_0.3", 4, 20.0, 9.0),
+            family_row("drop:shift", 6, 7.5, float("nan")),
+        ],
+        RANK_FAMILY,
+    )
+    acc = claim(rerun={"condition_kinds": ["id"]})
+    noise = claim(id="n", dimension="generalization", rerun={"condition_kinds": ["noise"]})
+    out = claim_verdicts(
+        [acc, noise], meta(), pd.DataFrame(), ["lstm"], effects=gen_effects, family=fam
+    ).set_index("id")
+    a = out.loc["c"]
+    assert a["rerun_design_measures"] == "score"
+    assert a["rerun_min_p"] == pytest.approx(0.125)  # 2 / 2^4: no 4-task result can reach 0.05
+    assert not a["rerun_p_reachable"]
+    assert a["rerun_tasks_needed"] == pytest.approx(11.3)
+    assert a["rerun_seeds_needed"] == pytest.approx(6.2)
+    assert (
+        "cannot reach 0.05" in a["rerun_design"]
+        and "12 tasks or 7 seeds per task" in a["rerun_design"]
+    )
+    n = out.loc["n"]
+    assert n["rerun_design_measures"] == "drop:noise_0.3"  # not the shift drop
+    assert n["rerun_tasks_needed"] == pytest.approx(20.0)
+
+
+# --- efficiency claims on the cost benchmark ----------------------------------------------------
+
+
+def cost_row(measure: str, lnn: str, backend: str, rnn: str, ratio: float, lo: float, hi: float):  # type: ignore[no-untyped-def]
+    from lnnmeta.costs import BACKEND_LABELS, MEASURES
+
+    favours = "LNN" if hi < 1 else "RNN" if lo > 1 else "neither"
+    m = MEASURES[measure]
+    return {
+        "measure": measure,
+        "dimension": m.dimension,
+        "unit": m.unit,
+        "lnn_model": lnn,
+        "backend": backend,
+        "backend_label": BACKEND_LABELS[backend],
+        "rnn_model": rnn,
+        "steps": 50,
+        "units": 32,
+        "lnn_median": ratio,
+        "rnn_median": 1.0,
+        "lnn_n": 3 if m.per_round else 1,
+        "rnn_n": 3 if m.per_round else 1,
+        "ratio": ratio,
+        "ratio_low": lo,
+        "ratio_high": hi,
+        "interval": "95% percentile bootstrap over rounds (200)" if m.per_round else "exact",
+        "favours": favours,
+    }
+
+
+@pytest.fixture
+def comparisons() -> pd.DataFrame:
+    """ltc has fewer parameters than GRU and LSTM; every LNN is slower per training step with ncps;
+    with the fast kernel cfc is faster than both RNNs."""
+    from lnnmeta.costs import COST_COMPARISONS
+
+    rows = []
+    for backend in ("ncps", "fast"):
+        for rnn in ("gru", "lstm"):
+            rows.append(cost_row("n_params", "ltc", backend, rnn, 0.8, 0.8, 0.8))
+            rows.append(cost_row("n_params", "cfc", backend, rnn, 3.0, 3.0, 3.0))
+            slow = 5.0 if backend == "ncps" else 2.0
+            rows.append(cost_row("train_step_s", "ltc", backend, rnn, slow, slow - 1, slow + 1))
+            fast = (4.0, 3.0, 5.0) if backend == "ncps" else (0.5, 0.4, 0.6)
+            rows.append(cost_row("train_step_s", "cfc", backend, rnn, *fast))
+        # ctrnn is an RNN-family model but not a traditional RNN: never a reference.
+        rows.append(cost_row("n_params", "ltc", backend, "ctrnn", 9.0, 9.0, 9.0))
+    return typed_frame(rows, COST_COMPARISONS)
+
+
+PARAMS = claim(
+    id="params",
+    dimension="efficiency",
+    quantifier="some",
+    literature={"dimension": "efficiency", "metrics": ["n_params"]},
+    rerun={"cost_measures": ["n_params"]},
+)
+SPEED = claim(
+    id="speed",
+    dimension="efficiency",
+    quantifier="some",
+    literature={"dimension": "efficiency", "metrics": ["time_per_epoch"]},
+    rerun={"cost_measures": ["train_step_s"]},
+)
+
+
+def test_efficiency_claim_uses_the_cost_comparisons_of_its_measure_only(
+    comparisons: pd.DataFrame,
+) -> None:
+    # Rerun effects of the training jobs' timings say the LNN is much faster: they must not count.
+    timing = typed_frame(
+        [
+            {
+                **rerun_effect(t, "id", 3.0),
+                "metric": "train_time_per_epoch_s",
+                "dimension": "efficiency",
+            }
+            for t in "abcd"
+        ],
+        EFFECTS,
+    )
+    out = claim_verdicts(
+        [PARAMS, SPEED], meta(), pd.DataFrame(), ["lstm", "gru"], effects=timing,
+        comparisons=comparisons,
+    )  # fmt: skip
+    assert list(zip(out["id"], out["backend"], strict=True)) == [
+        ("params", "ncps"),
+        ("params", "fast"),
+        ("speed", "ncps"),
+        ("speed", "fast"),
+    ]
+    assert set(out["backend_label"]) == {"LNN as published in ncps", "LNN with an optimised kernel"}
+    p = out[out["id"] == "params"]
+    assert set(p["rerun_verdict"]) == {"supported"}  # ltc beats GRU and LSTM; ctrnn ignored
+    assert all("train_step_s" not in e for e in p["rerun_evidence"])
+    assert all("ltc 0.8x (beats every RNN)" in e for e in p["rerun_evidence"])
+    assert p["rerun_estimate"].tolist() == [pytest.approx(0.8)] * 2
+    s = out[out["id"] == "speed"].set_index("backend")
+    assert s.loc["ncps", "rerun_verdict"] == "contradicted"  # every LNN slower with ncps
+    assert s.loc["fast", "rerun_verdict"] == "supported"  # cfc with the fast kernel
+    assert all("n_params" not in e for e in s["rerun_evidence"])
+    assert s.loc["fast", "rerun_estimate"] == pytest.approx(0.5)
+    assert s.loc["fast", "rerun_ci_high"] == pytest.approx(0.6)
+    assert s.loc["ncps", "rerun_design"] == "cost benchmark: measured directly, no task design"
+    assert pd.isna(s.loc["ncps", "rerun_min_p"])
+    # The training-job timing effects were not pooled into any side.
+    assert (out["rerun_method"].str.startswith("cost benchmark")).all()
+
+
+def test_measures_are_never_pooled(comparisons: pd.DataFrame) -> None:
+    both = claim(
+        id="both", dimension="efficiency", quantifier="overall",
+        rerun={"cost_measures": ["n_params", "train_step_s"]},
+    )  # fmt: skip
+    out = claim_verdicts([both], meta(), pd.DataFrame(), [], comparisons=comparisons)
+    fast = out[out["backend"] == "fast"].iloc[0]
+    # n_params: ltc cheaper, cfc dearer -> neither; train_step_s fast: ltc slower, cfc faster.
+    assert fast["rerun_verdict"] == "inconclusive"
+    assert "n_params (LNN/RNN)" in fast["rerun_evidence"]
+    assert "train_step_s (LNN/RNN)" in fast["rerun_evidence"]
+
+
+def test_cost_claim_without_comparisons_says_so() -> None:
+    out = claim_verdicts([PARAMS], meta(), pd.DataFrame(), [], comparisons=pd.DataFrame())
+    row = out.iloc[0]
+    assert pd.isna(row["backend"]) and row["rerun_verdict"] == "inconclusive"
+    assert "no cost comparisons" in row["rerun_amount"]
+
+
+def test_lnn_models_restrict_the_cost_comparisons(comparisons: pd.DataFrame) -> None:
+    cfc_params = {**PARAMS, "id": "cfc_params", "lnn_models": ["CfC"]}
+    out = claim_verdicts([cfc_params], meta(), pd.DataFrame(), [], comparisons=comparisons)
+    assert set(out["rerun_verdict"]) == {"contradicted"}  # only cfc, which has more parameters
+    assert all("ltc" not in e for e in out["rerun_evidence"])
+
+
+# --- the table, the rule's entry point, the claims file -----------------------------------------
+
+
+def test_claim_verdicts_table_matches_its_schema(
+    tmp_path: Path, mixed_lit: pd.DataFrame, comparisons: pd.DataFrame
+) -> None:
+    import yaml
+
+    from lnnmeta.costs import COST_COMPARISONS
+    from lnnmeta.stats import pool_effects, pool_multilevel
+    from lnnmeta.stats.schemas import CLAIM_VERDICTS, TABLE_NAMES
+    from lnnmeta.tables import read_table, write_table
+
+    claims = [
+        {k: v for k, v in c.items()}
+        for c in (claim(id="ltc", lnn_models=["LTC"], rerun={"condition_kinds": ["id"]}), PARAMS)
+    ]
+    (tmp_path / "claims.yaml").write_text(yaml.safe_dump({"claims": claims}), encoding="utf-8")
+    m = pd.concat([pool_multilevel(mixed_lit), pool_effects(mixed_lit)], ignore_index=True)
+    paths = {n: str(tmp_path / f"{n}.parquet") for n in ("e", "m", "pw", "fam", "cmp", "out")}
+    write_table(mixed_lit, paths["e"], TABLE_NAMES["stats_effects"])
+    write_table(m, paths["m"], TABLE_NAMES["stats_meta"])
+    write_table(typed_frame([], RANK_PAIRWISE), paths["pw"], TABLE_NAMES["stats_rank_pairwise"])
+    fam = typed_frame([family_row("score", 5, 8.0, 4.0)], RANK_FAMILY)
+    write_table(fam, paths["fam"], TABLE_NAMES["stats_rank_family"])
+    write_table(comparisons, paths["cmp"], COST_COMPARISONS)
+    out = judge_claims(
+        str(tmp_path / "claims.yaml"), paths["e"], paths["m"], paths["pw"], paths["fam"],
+        paths["cmp"], paths["out"], models=["lstm", "ltc"],
+    )  # fmt: skip
+    back = read_table(paths["out"], "stats_claim_verdicts")  # raises on any schema mismatch
+    assert list(back.columns) == CLAIM_VERDICTS.names
+    assert len(back) == len(out) == 3  # ltc once, params once per backend
+    assert back.loc[back["id"] == "ltc", "rerun_min_p"].iloc[0] == pytest.approx(0.0625)
+    assert set(back["verdict"]) <= {"supported", "contradicted", "inconclusive"}
+    for col in ("literature_method", "rerun_method", "literature_amount", "basis"):
+        assert back[col].notna().all()
+
+
+def test_claims_file_lnn_models_and_cost_measures(tmp_path: Path) -> None:
+    import yaml
+
+    from lnnmeta.claims import COST_MEASURES, load_claims
+    from lnnmeta.costs import MEASURES
+    from lnnmeta.errors import InputError
+    from lnnmeta.models import REGISTRY
+
+    assert set(COST_MEASURES) == set(MEASURES)
+    base = {
+        "id": "x", "claim": "c", "source": "s", "dimension": "efficiency",
+        "direction": "lnn_better", "quantifier": "some",
+    }  # fmt: skip
+
+    def load(**kw: Any) -> list[dict[str, Any]]:
+        path = tmp_path / "claims.yaml"
+        path.write_text(yaml.safe_dump({"claims": [{**base, **kw}]}), encoding="utf-8")
+        return load_claims(path)
+
+    lnns = sorted({s.canonical for s in REGISTRY.values() if s.family == "LNN"})
+    assert load(lnn_models=lnns)[0]["lnn_models"] == lnns  # every rerun LNN has a canonical name
+    with pytest.raises(
+        InputError, match=r"claim 0 \('x'\), field 'lnn_models': 'NCP' is spelled 'LTC-NCP'"
+    ):
+        load(lnn_models=["NCP"])
+    with pytest.raises(InputError, match="'LSTM' is not a liquid network"):
+        load(lnn_models=["LSTM"])
+    with pytest.raises(InputError, match=r"rerun\.measures"):  # a contended timing decides nothing
+        load(rerun={"measures": ["train_time_per_epoch_s"]})
+    assert load(rerun={"cost_measures": ["peak_alloc_bytes"]})[0]["rerun"]
+    with pytest.raises(InputError, match=r"rerun\.cost_measures"):
+        load(rerun={"cost_measures": ["all"]})
+
+
+def test_repository_claims_name_their_lnns() -> None:
+    from lnnmeta.claims import load_claims
+    from tests.conftest import ROOT
+
+    by = {c["id"]: c for c in load_claims(ROOT / "config/claims.yaml")}
+    assert by["ltc_accuracy"]["lnn_models"] == ["LTC"]
+    assert "CfC" in by["cfc_time_series"]["lnn_models"]
+    for c in by.values():
+        assert "measures" not in (c.get("rerun") or {}) or c["dimension"] != "efficiency"
+
+
+def test_claim_card_names_the_backend() -> None:
+    from lnnmeta.report.build import claim_card, verdict_count_words
+
+    rows = typed_frame(
+        [
+            {
+                **{f: "" for f in ("claim", "quote", "source", "lnn_models", "basis")},
+                "id": "speed", "dimension": "efficiency", "direction": "lnn_better",
+                "quantifier": "some", "backend": b, "backend_label": label,
+                **{
+                    f"{p}_{f}": v
+                    for p in ("literature", "rerun")
+                    for f, v in (("verdict", "inconclusive"), ("method", "m"), ("named", "n"),
+                                 ("k", 0), ("evidence", ""), ("amount", "a"), ("strength", "none"))
+                },
+                "literature_papers": 0, "rerun_tasks": 0, "verdict": "inconclusive",
+            }
+            for b, label in (("ncps", "LNN as published in ncps"),
+                             ("fast", "LNN with an optimised kernel"))
+        ],
+        CLAIM_VERDICTS,
+    )  # fmt: skip
+    cards = [claim_card(r) for _, r in rows.iterrows()]
+    assert [c["id"] for c in cards] == ["speed-ncps", "speed-fast"]
+    assert cards[0]["sides"][1]["name"] == "Cost benchmark, LNN as published in ncps"
+    assert "LNN with an optimised kernel" in cards[1]["claim"]
+    assert verdict_count_words(rows) == (
+        "Of 1 claims under test (2 verdicts: efficiency claims once per backend)"
+    )
