@@ -32,3 +32,17 @@ def test_measurements_are_positive_and_plausible() -> None:
     assert facts["train_time_per_epoch_s"] > 0 and facts["infer_latency_s"] > 0
     assert 0 <= facts["best_epoch"] <= facts["epochs_run"] <= SMALL.epochs
     assert facts["best_epoch"] >= 1  # the LTC trains (zero padding gaps do not make it diverge)
+
+
+def test_budget_gives_small_training_sets_as_many_steps_as_large_ones() -> None:
+    p = Protocol(epochs=150, patience=30, batch_size=32, min_steps=1500)
+    assert p.budget(320) == (150, 30)  # 10 batches per epoch: 1500 steps already
+    assert p.budget(40) == (750, 150)  # 2 batches per epoch: five times the epochs and patience
+    assert Protocol(epochs=150, patience=30, batch_size=32).budget(40) == (150, 30)  # off by default
+
+
+def test_min_steps_lengthens_training_on_a_tiny_set() -> None:
+    data = load_bitstream_xor(0, bits=6, n_train=40, n_test=16)
+    tiny = Protocol(units=4, epochs=2, patience=50, batch_size=32, min_steps=8)
+    _, facts = train_and_evaluate(data, "lstm", 0, tiny, {"noise": []}, "fast")
+    assert facts["epochs_run"] == 8  # 32 fit sequences = 1 batch per epoch: 8 epochs for 8 steps

@@ -11,6 +11,7 @@ import copy
 import hashlib
 import json
 import logging
+import math
 import resource
 import time
 from dataclasses import dataclass
@@ -40,6 +41,19 @@ class Protocol:
     grad_clip: float = 1.0
     max_train_samples: int | None = None
     max_test_samples: int | None = None
+    min_steps: int = 0
+
+    def budget(self, n_fit: int) -> tuple[int, int]:
+        """(epochs, patience) for a training split of ``n_fit`` sequences.
+
+        Both grow by the same factor when ``epochs`` would give fewer than ``min_steps`` optimizer
+        steps, so that a tiny data set (one or two batches per epoch) trains as many steps as a
+        larger one instead of stopping far from convergence (measured: ``python -m lnnmeta.bench
+        curves``).
+        """
+        per_epoch = max(1, math.ceil(n_fit / self.batch_size))
+        scale = max(1.0, self.min_steps / (self.epochs * per_epoch))
+        return math.ceil(self.epochs * scale), math.ceil(self.patience * scale)
 
     @classmethod
     def from_config(cls, training: dict[str, Any], override: dict[str, Any]) -> Protocol:
@@ -173,7 +187,8 @@ def train_and_evaluate(
     val_history: list[float] = []
     epoch = 0
     start = time.perf_counter()
-    for epoch in range(1, protocol.epochs + 1):
+    epochs, patience = protocol.budget(len(fit))
+    for epoch in range(1, epochs + 1):
         model.train()
         t0 = time.perf_counter()
         perm = torch.randperm(len(fit), generator=gen)
@@ -201,7 +216,7 @@ def train_and_evaluate(
         )
         if np.isfinite(val_loss) and val_loss < best[0] - 1e-6:
             best = (val_loss, epoch, copy.deepcopy(model.state_dict()))
-        elif epoch - best[1] >= protocol.patience:
+        elif epoch - best[1] >= patience:
             log.info("early stop at epoch %d (best epoch %d)", epoch, best[1])
             break
     peak = max(0, _peak_rss_bytes() - rss0)

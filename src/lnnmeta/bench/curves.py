@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import time
 from itertools import product
 from pathlib import Path
@@ -29,6 +30,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--models", nargs="+", default=None, help="models (default: the config's)")
     p.add_argument("--tasks", nargs="+", default=None, help="tasks (default: the config's)")
     p.add_argument("--max-epochs", type=int, default=150)
+    p.add_argument(
+        "--min-steps",
+        type=int,
+        default=None,
+        help="training.min_steps of the candidates (default: the config's); curves of small data "
+        "sets are recorded for correspondingly more epochs",
+    )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--tolerance", type=float, default=0.05, help="share of improvement forgone")
     p.add_argument("--share", type=float, default=0.85, help="share of runs that must converge")
@@ -64,27 +72,39 @@ def converged(history: list[float], epochs: int, patience: int, tolerance: float
     return bool(first - kept >= (1.0 - tolerance) * (first - target))
 
 
+def scaled_budget(epochs: int, patience: int, per_epoch: int, min_steps: int) -> tuple[int, int]:
+    """(epochs, patience) as :meth:`lnnmeta.training.Protocol.budget` scales them."""
+    scale = max(1.0, min_steps / (epochs * max(1, per_epoch)))
+    return math.ceil(epochs * scale), math.ceil(patience * scale)
+
+
 def choose_protocol(
     curves: list[list[float]],
     tolerance: float,
     share: float,
     epochs_grid: list[int],
     patience_grid: list[int],
+    per_epoch: list[int] | None = None,
+    min_steps: int = 0,
 ) -> dict[str, Any]:
     """The (epochs, patience) with the fewest epochs run in total among those under which at least
-    ``share`` of the curves converge; every candidate's numbers are returned too."""
+    ``share`` of the curves converge; every candidate's numbers are returned too. ``per_epoch``
+    (batches per epoch of each curve's run) and ``min_steps`` scale each run's budget as training
+    does."""
+    batches = per_epoch or [1] * len(curves)
     table = []
     for e, p in product(epochs_grid, patience_grid):
         if p > e:
             continue
-        ok = [converged(h, e, p, tolerance) for h in curves]
-        cost = sum(replay(h, e, p)[1] for h in curves)
+        budgets = [scaled_budget(e, p, b, min_steps) for b in batches]
+        ok = [converged(h, be, bp, tolerance) for h, (be, bp) in zip(curves, budgets, strict=True)]
+        cost = sum(replay(h, be, bp)[1] for h, (be, bp) in zip(curves, budgets, strict=True))
         table.append(
             {"epochs": e, "patience": p, "converged": float(np.mean(ok)), "epochs_run": cost}
         )
     good = [r for r in table if r["converged"] >= share]
     best = min(good, key=lambda r: (r["epochs_run"], r["epochs"])) if good else None
-    return {"chosen": best, "candidates": table}
+    return {"chosen": best, "candidates": table, "min_steps": min_steps}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -103,7 +123,15 @@ def run(args: argparse.Namespace) -> int:
         data = load_task(task, args.seed, cfg.get("user_tasks") or {})
         for model in models:
             override = (cfg.get("model_params") or {}).get(model, {})
-            training = {**cfg["training"], "epochs": args.max_epochs, "patience": args.max_epochs}
+            min_steps = (
+                cfg["training"].get("min_steps", 0) if args.min_steps is None else args.min_steps
+            )
+            base = Protocol.from_config(cfg["training"], override)
+            n_fit = min(len(data.train), base.max_train_samples or len(data.train))
+            n_fit -= max(1, round(n_fit * base.val_fraction))
+            per_epoch = max(1, math.ceil(n_fit / base.batch_size))
+            longest = scaled_budget(args.max_epochs, args.max_epochs, per_epoch, min_steps)[0]
+            training = {**cfg["training"], "epochs": longest, "patience": longest, "min_steps": 0}
             protocol = Protocol.from_config(training, override)
             t0 = time.process_time()
             none = {"noise": [], "irregular": [], "length": [], "shift": False}
@@ -116,6 +144,7 @@ def run(args: argparse.Namespace) -> int:
                     "model": model,
                     "best_epoch": best,
                     "cpu_s": time.process_time() - t0,
+                    "batches_per_epoch": per_epoch,
                     "history": h,
                 }
             )
@@ -133,7 +162,15 @@ def run(args: argparse.Namespace) -> int:
         },
     )
     grid_p = [5, 8, 10, 15, 20, 30]
-    choice = choose_protocol(curves, args.tolerance, args.share, grid_e, grid_p)
+    choice = choose_protocol(
+        curves,
+        args.tolerance,
+        args.share,
+        grid_e,
+        grid_p,
+        [r["batches_per_epoch"] for r in records],
+        min_steps,
+    )
     out = {
         "settings": {k: v for k, v in vars(args).items() if k != "func"},
         "best_epoch_quantiles": {
