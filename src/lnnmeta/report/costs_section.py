@@ -128,16 +128,25 @@ def _comparisons(b: ReportBuilder, s: Section, cmp: pd.DataFrame) -> None:
         "parameters, saved bytes and peak tensor memory are measured once (exact).",
         "costs_ratios",
     )
-    full = cmp[
-        ["measure", "lnn_model", "backend", "rnn_model", "lnn_median", "rnn_median", "cell"]
-    ].assign(
-        lnn_median=[_value(m, x) for m, x in zip(cmp["measure"], cmp["lnn_median"], strict=True)],
-        rnn_median=[_value(m, x) for m, x in zip(cmp["measure"], cmp["rnn_median"], strict=True)],
-        favours=cmp["favours"],
+    full = pd.DataFrame(
+        {
+            "measure": cmp["measure"].map(MEASURE_NAMES),
+            "LNN": cmp["lnn_model"],
+            "backend": cmp["backend"],
+            "RNN": cmp["rnn_model"],
+            "LNN value": [
+                _value(m, x) for m, x in zip(cmp["measure"], cmp["lnn_median"], strict=True)
+            ],
+            "RNN value": [
+                _value(m, x) for m, x in zip(cmp["measure"], cmp["rnn_median"], strict=True)
+            ],
+            "LNN / RNN [interval]": cmp["cell"],
+            "favours": cmp["favours"],
+        }
     )
     b.table(
         s,
-        full.rename(columns={"cell": "LNN / RNN [interval]"}),
+        full,
         f"Every LNN against every RNN at T = {t}, H = {h}, per measure "
         "(results/costs/comparisons.parquet; 'favours' names the cheaper family when the interval "
         "excludes 1)",
@@ -155,8 +164,8 @@ def _exponents(b: ReportBuilder, s: Section, exps: pd.DataFrame) -> None:
     rows = []
     for (model, backend), g in exps.groupby(["model", "backend"], sort=True):
         row = {"model": model, "backend": backend}
-        for r in g[g["measure"].isin(shown)].itertuples():
-            name = MEASURE_NAMES[str(r.measure)]
+        for r in g.set_index("measure").reindex(shown).dropna(subset=["n_cells"]).itertuples():
+            name = MEASURE_NAMES[str(r.Index)]
             for var, est, lo, hi in (
                 ("T", r.exponent_steps, r.steps_low, r.steps_high),
                 ("H", r.exponent_units, r.units_low, r.units_high),
