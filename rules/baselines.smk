@@ -15,7 +15,7 @@ rule train_baseline:
         runtime=lambda wc, attempt: attempt * train_resources(wc.task, wc.model)[1],
     params:
         seeds=CFG["seeds"],
-        training=CFG["training"],
+        training=PROTOCOL,
         model_params=lambda wc: CFG["model_params"].get(wc.model, {}),
         conditions=CFG["conditions"],
         backend=CFG["backend"],
@@ -38,7 +38,7 @@ rule fit_sanity_baseline:
     threads: 1
     params:
         seeds=CFG["seeds"],
-        training=CFG["training"],
+        training=PROTOCOL,
         alpha=CFG["analysis"]["alpha"],
         user_tasks=lambda wc: {
             k: v for k, v in CFG["user_tasks"].items() if k == wc.task

@@ -13,6 +13,8 @@ if _problems:
         + "\n".join(_problems)
     )
 CFG = validate_config(config)
+# The training settings the jobs use (their documentation, training.origin, reruns nothing).
+PROTOCOL = {k: v for k, v in CFG["training"].items() if k != "origin"}
 
 # Library sources are inputs of the rules that use them, so a code change reruns the right jobs.
 LIB = "src/lnnmeta"
