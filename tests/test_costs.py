@@ -180,6 +180,12 @@ def test_comparisons_never_mix_measures(tmp_path: Path) -> None:
     assert row.loc[("saved_bytes", "ltc", "fast", "lstm"), "favours"] == "neither"  # ratio 1
     with pytest.raises(InputError, match="steps=100"):
         C.compare_costs(costs, rounds, steps=100, units=32)
+    # one measure and one backend per claim
+    one = C.comparisons_for(cmp, "train_step_s", "fast", rnn_models=["lstm"])
+    assert list(one["lnn_model"]) == ["ltc"] and set(one["measure"]) == {"train_step_s"}
+    assert len(C.comparisons_for(cmp, "saved_bytes", "ncps")) == 2
+    with pytest.raises(InputError, match="unknown measure 'time'"):
+        C.comparisons_for(cmp, "time", "fast")
 
 
 def test_grid_from_config_and_schema_defaults_agree() -> None:

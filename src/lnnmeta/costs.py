@@ -722,6 +722,36 @@ def read_comparisons(path: str | os.PathLike[str]) -> pd.DataFrame:
     return read_table(path, COST_COMPARISONS)
 
 
+def comparisons_for(
+    comparisons: pd.DataFrame,
+    measure: str,
+    backend: str,
+    lnn_models: Sequence[str] | None = None,
+    rnn_models: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """The rows of ``comparisons`` (:data:`COST_COMPARISONS`) for one measure and one LNN backend.
+
+    The way to judge an efficiency claim on the cost benchmark: one measure at a time (time,
+    memory and parameters never pooled) and the backend named. ``lnn_models``/``rnn_models``
+    narrow the pairs (all when None). An unknown measure or backend raises :class:`InputError`;
+    an empty result means the benchmark has no such pair.
+    """
+    if measure not in MEASURES:
+        raise InputError(
+            f"cost comparisons: unknown measure {measure!r}; expected one of {list(MEASURES)}"
+        )
+    if backend not in ("ncps", "fast"):
+        raise InputError(
+            f"cost comparisons: unknown backend {backend!r}; expected 'ncps' or 'fast'"
+        )
+    keep = (comparisons["measure"] == measure) & (comparisons["backend"] == backend)
+    if lnn_models is not None:
+        keep &= comparisons["lnn_model"].isin(list(lnn_models))
+    if rnn_models is not None:
+        keep &= comparisons["rnn_model"].isin(list(rnn_models))
+    return comparisons[keep].reset_index(drop=True)
+
+
 # ---------------------------------------------------------------------------------------------------
 # Workflow entry points
 
