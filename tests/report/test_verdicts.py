@@ -747,5 +747,5 @@ def test_claim_card_names_the_backend() -> None:
     assert cards[0]["sides"][1]["name"] == "Cost benchmark, LNN as published in ncps"
     assert "LNN with an optimised kernel" in cards[1]["claim"]
     assert verdict_count_words(rows) == (
-        "Of 1 claims under test (2 verdicts: efficiency claims once per backend)"
+        "1 claims under test (2 verdicts: efficiency claims once per backend)"
     )

@@ -80,6 +80,7 @@ def test_dry_run_lists_every_stage() -> None:
         "pool_effects",
         "rank_models",
         "check_reproduction",
+        "judge_claims",
         "measure_costs",
         "compare_costs",
         "render_report_html",

@@ -211,10 +211,10 @@ def printed_unit(value: float, printed: float, unit: str) -> str:
 
 
 def verdict_count_words(vt: pd.DataFrame) -> str:
-    """'Of 7 claims under test' (and how many verdicts, when a claim has one per backend)."""
+    """'7 claims under test' (and how many verdicts, when a claim has one per backend)."""
     n = int(vt["id"].nunique()) if not vt.empty else 0
     extra = f" ({len(vt)} verdicts: efficiency claims once per backend)" if len(vt) > n else ""
-    return f"Of {n} claims under test{extra}"
+    return f"{n} claims under test{extra}"
 
 
 def _side_card(r: pd.Series, prefix: str, name: str) -> dict[str, Any]:
@@ -353,7 +353,7 @@ class ReportBuilder:
         return [
             f"Evidence: {c['papers']} papers with {c['numbers']} reported numbers; "
             f"{c['runs']} training runs of our own ({c['models']} models × {c['tasks']} tasks × "
-            f"{c['seeds']} seeds). {verdict_count_words(self.verdicts)}: {claims}."
+            f"{c['seeds']} seeds). Of {verdict_count_words(self.verdicts)}: {claims}.",
         ]
 
     # (0) claims ---------------------------------------------------------------------------------
@@ -376,12 +376,12 @@ class ReportBuilder:
         s.claims([claim_card(r) for _, r in vt.iterrows()])
         counts = vt["verdict"].value_counts()
         s.paragraphs.append(
-            "Verdicts: "
+            f"Verdicts on {verdict_count_words(vt)}: "
             + ", ".join(
                 f"{int(counts.get(x, 0))} {x}"
                 for x in ("supported", "contradicted", "inconclusive")
             )
-            + f" ({verdict_count_words(vt)}). Estimates are pooled effects with 95% intervals "
+            + ". Estimates are pooled effects with 95% intervals "
             "(smd = Hedges' g, log_ratio = log of the ratio of means; > 0 favours the LNN); "
             "efficiency claims are judged on the cost benchmark, one measure at a time and once per "
             "backend (ratio LNN/RNN, < 1 favours the LNN). The training jobs' own timings are "
