@@ -51,5 +51,14 @@ def literature_files():
     return [str(p) for p in _files(CFG["literature_dir"])]
 
 
+def all_cores(wildcards):
+    """Every core of a local run, so that no other job runs beside measure_costs; 1 on a cluster
+    (no --cores there: the job then gets an allocation of its own)."""
+    try:
+        return workflow.cores
+    except WorkflowError:
+        return 1
+
+
 def final_outputs():
     return ["reports/report.html", "reports/report.pdf"]

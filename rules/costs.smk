@@ -13,15 +13,6 @@ COST_TABLES = [
 ]
 
 
-def all_cores(wildcards):
-    """Every core of a local run, so that no other job runs beside measure_costs; 1 on a cluster
-    (no --cores there: the job then gets an allocation of its own)."""
-    try:
-        return workflow.cores
-    except WorkflowError:
-        return 1
-
-
 rule measure_costs:
     """Time, memory and parameters of every model and backend over the T x H grid (runs alone)."""
     input:
@@ -36,7 +27,7 @@ rule measure_costs:
     # All cores: the scheduler starts nothing else while it runs; the code itself uses one thread.
     threads: all_cores
     resources:
-        mem_mb=8000,  # max RSS 5.9 GB measured on the default grid (ncps LTC at H=128 and T=400)
+        mem_mb=8000,  # max RSS 6.0 GB measured on the default grid (benchmarks/measure_costs)
         runtime=30,  # minutes; about 3 on one core
     params:
         costs=CFG["costs"],
