@@ -46,3 +46,15 @@ def test_min_steps_lengthens_training_on_a_tiny_set() -> None:
     tiny = Protocol(units=4, epochs=2, patience=50, batch_size=32, min_steps=8)
     _, facts = train_and_evaluate(data, "lstm", 0, tiny, {"noise": []}, "fast")
     assert facts["epochs_run"] == 8  # 32 fit sequences = 1 batch per epoch: 8 epochs for 8 steps
+
+
+def test_determinism_is_on_without_importing_the_compiler() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, torch; from lnnmeta.training import set_determinism; set_determinism(0); "
+        "print(torch.are_deterministic_algorithms_enabled(), 'torch._inductor' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "False"]  # deterministic, and no 4-8 s compiler import
