@@ -38,7 +38,10 @@ def test_budget_gives_small_training_sets_as_many_steps_as_large_ones() -> None:
     p = Protocol(epochs=150, patience=30, batch_size=32, min_steps=1500)
     assert p.budget(320) == (150, 30)  # 10 batches per epoch: 1500 steps already
     assert p.budget(40) == (750, 150)  # 2 batches per epoch: five times the epochs and patience
-    assert Protocol(epochs=150, patience=30, batch_size=32).budget(40) == (150, 30)  # off by default
+    assert Protocol(epochs=150, patience=30, batch_size=32).budget(40) == (
+        150,
+        30,
+    )  # off by default
 
 
 def test_min_steps_lengthens_training_on_a_tiny_set() -> None:
@@ -58,3 +61,11 @@ def test_determinism_is_on_without_importing_the_compiler() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["True", "False"]  # deterministic, and no 4-8 s compiler import
+
+
+def test_improvement_is_relative_to_the_best_loss() -> None:
+    from lnnmeta.training import improved
+
+    assert improved(0.5, float("inf")) and not improved(float("nan"), 1.0)
+    assert improved(0.998, 1.0) and not improved(0.9995, 1.0)  # 0.1% of the best loss
+    assert not improved(0.0039999, 0.004)  # a loss creeping towards 0 is no progress

@@ -17,7 +17,7 @@ from typing import Any
 #: Built-in task: (steps, training sequences). User tasks are assumed to be (100, 4000).
 TRAIN_SHAPES: dict[str, tuple[int, int]] = {
     "italy_power_demand": (24, 67),
-    "basic_motions": (100, 40),
+    "basic_motions": (25, 40),
     "japanese_vowels": (29, 270),
     "elec_demand": (48, 545),
     "santafe_laser": (40, 660),

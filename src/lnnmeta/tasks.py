@@ -118,15 +118,15 @@ def load_italy_power_demand(seed: int) -> TaskData:
 
 
 def load_basic_motions(seed: int) -> TaskData:
-    """UEA BasicMotions: 6-axis watch sensors, 100 steps, 4 activities (40 train / 40 test)."""
+    """UEA BasicMotions: 6-axis watch sensors, 100 steps averaged to 25, 4 activities (40 / 40)."""
     xtr, ytr = _sktime("load_basic_motions", "train")
     xte, yte = _sktime("load_basic_motions", "test")
     return _classification(
         "basic_motions",
         "human activity recognition (LTC Table 3; UCI HAR is not available offline)",
-        xtr,
+        _paa(xtr, 4),
         ytr,
-        xte,
+        _paa(xte, 4),
         yte,
     )
 

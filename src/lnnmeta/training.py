@@ -62,6 +62,21 @@ class Protocol:
         return cls(**known)
 
 
+#: Early stopping counts an epoch as an improvement when the validation loss falls by more than this
+#: share of the best loss so far (and by more than 1e-6): a loss creeping towards 0 on a small,
+#: already perfectly classified validation split does not keep a run going.
+MIN_REL_IMPROVEMENT = 1e-3
+
+
+def improved(loss: float, best: float) -> bool:
+    """Whether ``loss`` improves on ``best`` by the early-stopping rule (see MIN_REL_IMPROVEMENT)."""
+    if not np.isfinite(loss):
+        return False
+    if not np.isfinite(best):
+        return True
+    return bool(loss < best - max(1e-6, MIN_REL_IMPROVEMENT * abs(best)))
+
+
 def config_hash(payload: dict[str, Any]) -> str:
     """Short stable hash of a job's settings (provenance)."""
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[
@@ -217,7 +232,7 @@ def train_and_evaluate(
             val_metric,
             time.perf_counter() - start,
         )
-        if np.isfinite(val_loss) and val_loss < best[0] - 1e-6:
+        if improved(val_loss, best[0]):
             best = (val_loss, epoch, copy.deepcopy(model.state_dict()))
         elif epoch - best[1] >= patience:
             log.info("early stop at epoch %d (best epoch %d)", epoch, best[1])

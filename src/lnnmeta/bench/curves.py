@@ -23,6 +23,8 @@ from typing import Any
 import numpy as np
 import yaml
 
+from lnnmeta.training import improved
+
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """Command-line options of ``python -m lnnmeta.bench curves``."""
@@ -46,13 +48,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def replay(history: list[float], epochs: int, patience: int) -> tuple[float, int]:
     """(best validation loss kept, epochs run) of early stopping replayed on a recorded curve.
 
-    The same rule as :func:`lnnmeta.training.train_and_evaluate`: improvement means at least 1e-6
-    below the best so far; stop once ``patience`` epochs passed since the best one.
+    The same rule as :func:`lnnmeta.training.train_and_evaluate` (:func:`lnnmeta.training.improved`);
+    stop once ``patience`` epochs passed since the best one.
     """
     best, best_epoch, run = float("inf"), 0, 0
     for e, loss in enumerate(history[:epochs], start=1):
         run = e
-        if np.isfinite(loss) and loss < best - 1e-6:
+        if improved(loss, best):
             best, best_epoch = loss, e
         elif e - best_epoch >= patience:
             break
