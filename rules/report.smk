@@ -36,6 +36,8 @@ rule render_report_html:
             "report/export.py",
             "templates/report.html.j2",
             "report/labels.py",
+            "report/answer.py",
+            "report/effects.py",
             "report/costs_section.py",
             "literature/survey.py",
             "claims.py",

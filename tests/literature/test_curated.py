@@ -6,7 +6,12 @@ import pandas as pd
 import pytest
 
 from lnnmeta.literature.loader import load_literature
-from lnnmeta.literature.survey import conflicts, quality_summary, regenerate_tables
+from lnnmeta.literature.survey import (
+    CONFLICT_COLUMNS,
+    conflicts,
+    quality_summary,
+    regenerate_tables,
+)
 from lnnmeta.tables import conform
 from tests.conftest import ROOT
 
@@ -75,7 +80,13 @@ def test_quality_and_conflicts(reported: pd.DataFrame) -> None:
     q = quality_summary(reported)
     assert q["numbers"].sum() == len(reported)
     c = conflicts(reported)
-    assert {"task", "model", "metric", "values", "papers"} <= set(c.columns)
+    assert list(c.columns) == CONFLICT_COLUMNS
+    # Never two columns of one table: each row pairs two different papers.
+    assert (c["paper_a"].str.split(",").str[0] != c["paper_b"].str.split(",").str[0]).all()
+    # Lane keeping, LSTM: CfC Table 3 prints 33,089 RNN parameters, NCP Table 2 prints 24,897;
+    # the RNN-parameter columns are paired, the CfC total (259,733) is not compared with them.
+    lstm = c[(c["task"] == "lane_keeping") & (c["model"] == "LSTM")]
+    assert lstm[["value_a", "value_b"]].values.tolist() == [["33089", "24897"]]
 
 
 def test_lrcssm_paper_numbers_and_marks(reported: pd.DataFrame) -> None:

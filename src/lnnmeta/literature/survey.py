@@ -218,29 +218,46 @@ def regenerate_tables(reported: pd.DataFrame) -> dict[tuple[str, str], pd.DataFr
     return {(t.paper_key, t.table_id): t.frame for t in survey_tables(reported)}
 
 
-def conflicts(reported: pd.DataFrame) -> pd.DataFrame:
-    """Same task, model and metric reported with different values by different papers.
+CONFLICT_COLUMNS = ["task", "model", "metric", "unit", "paper_a", "value_a", "paper_b", "value_b"]
 
-    A value copied from another paper is compared with the original, so a faithful copy is no
-    conflict; a copy whose value differs from its source is.
+
+def conflicts(reported: pd.DataFrame) -> pd.DataFrame:
+    """One column of one paper against one column of another: same task, model, metric, unit, other value.
+
+    Two columns of one table (total and RNN-only parameters, say) are never compared with each
+    other. Between two papers, columns with the same column id are paired when both papers have
+    such columns for the key; otherwise every column of one paper is paired with every column of
+    the other. A value copied from another paper is compared with the original, so a faithful copy
+    is no conflict; a copy whose value differs from its source is. A row can also mean two
+    different setups under one task name, not an error: the values carry their column labels.
     """
     key = ["task", "model", "metric", "unit"]
     rows = []
-    for k, g in reported.groupby(key):
-        if g["paper_key"].nunique() < 2 or g["value"].nunique() < 2:
-            continue
-        rows.append(
-            {
-                "task": k[0],
-                "model": k[1],
-                "metric": k[2],
-                "values": "; ".join(
-                    f"{v:g} ({s})" for v, s in zip(g["value"], g["source"], strict=True)
-                ),
-                "papers": ", ".join(sorted(g["paper_key"].unique())),
-            }
-        )
-    return pd.DataFrame(rows, columns=["task", "model", "metric", "values", "papers"])
+    for k, g in reported.groupby(key, sort=True):
+        papers = sorted(g["paper_key"].unique())
+        for i, a in enumerate(papers):
+            for b in papers[i + 1 :]:
+                ga, gb = g[g["paper_key"] == a], g[g["paper_key"] == b]
+                shared = set(ga["column_id"]) & set(gb["column_id"])
+                for _, ra in ga.iterrows():
+                    for _, rb in gb.iterrows():
+                        if shared and not (ra["column_id"] == rb["column_id"] in shared):
+                            continue
+                        if ra["value"] == rb["value"]:
+                            continue
+                        rows.append(
+                            {
+                                "task": k[0],
+                                "model": k[1],
+                                "metric": k[2],
+                                "unit": k[3],
+                                "paper_a": f"{a}, {ra['location']}, column {ra['column_id']}",
+                                "value_a": f"{ra['value']:g}",
+                                "paper_b": f"{b}, {rb['location']}, column {rb['column_id']}",
+                                "value_b": f"{rb['value']:g}",
+                            }
+                        )
+    return pd.DataFrame(rows, columns=CONFLICT_COLUMNS)
 
 
 def quality_summary(reported: pd.DataFrame) -> pd.DataFrame:
@@ -260,7 +277,10 @@ def quality_summary(reported: pd.DataFrame) -> pd.DataFrame:
                 "rnn_rows": int((g["family"] == "RNN").sum()),
                 "other_rows": int((g["family"] == "other").sum()),
                 "conflicts": int(
-                    conf["papers"].str.split(", ").apply(lambda ps, p=paper: p in ps).sum()
+                    (
+                        conf["paper_a"].str.startswith(f"{paper},")
+                        | conf["paper_b"].str.startswith(f"{paper},")
+                    ).sum()
                 ),
             }
         )

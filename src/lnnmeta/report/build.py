@@ -20,9 +20,10 @@ from lnnmeta.atomic import write_text
 from lnnmeta.claims import load_claims
 from lnnmeta.literature.survey import conflicts, quality_summary, survey_tables
 from lnnmeta.pipeline import git_commit, versions
-from lnnmeta.report import figures
+from lnnmeta.report import answer, figures
+from lnnmeta.report import effects as effects_mod
 from lnnmeta.report.costs_section import costs_section, read_cost_tables
-from lnnmeta.report.export import export_table
+from lnnmeta.report.export import export_csv, export_table
 from lnnmeta.report.labels import Formatter, interval, measure_label, number
 from lnnmeta.report.render import Section, display_frame, render_html
 from lnnmeta.tables import read_table
@@ -281,6 +282,7 @@ class ReportBuilder:
         self.tables_dir = tables_dir
         self.exported: list[str] = []
         self.n_figures = 0
+        self.authors: dict[str, list[str]] = {}  # surnames per paper key (answer.bib_authors)
         self.cost_tables: dict[str, pd.DataFrame] = {}  # the cost benchmark (costs_section)
         # Computed by the judge_claims rule (lnnmeta.verdicts); the report only renders them.
         self.verdicts = self.get("claim_verdicts")
@@ -324,7 +326,24 @@ class ReportBuilder:
             opts["full_table"] = self.export(
                 df, stem, caption, opts.get("formats"), opts.get("headers")
             )
+        if "effects" in df.columns:  # pooled numbers: link the effects they pool
+            opts.setdefault("links", [self.effects_link()])
         s.table(df, caption, **opts)
+
+    def effects_link(self) -> tuple[str, str]:
+        """Export the per-comparison effect table once; the link text and target under a table."""
+        if effects_mod.EFFECTS_STEM not in self.exported:
+            export_csv(
+                effects_mod.effects_table(self.get("effects")),
+                self.tables_dir,
+                effects_mod.EFFECTS_STEM,
+            )
+            self.exported.append(effects_mod.EFFECTS_STEM)
+        return (
+            "The effects behind each pooled number: reports/tables/effects.csv, one row per "
+            "LNN-RNN pair; its 'pools' column holds the id in this table's Effects column",
+            effects_mod.EFFECTS_HREF,
+        )
 
     def figure(self, s: Section, fig: Any, caption: str, screen_only: bool = False) -> None:
         uri, width = figures.embed(fig)
@@ -351,10 +370,34 @@ class ReportBuilder:
             f"{int(v.get(x, 0))} {x}" for x in ("supported", "contradicted", "inconclusive")
         )
         return [
+            self.answer_text(),
             f"Evidence: {c['papers']} papers with {c['numbers']} reported numbers; "
             f"{c['runs']} training runs of our own ({c['models']} models × {c['tasks']} tasks × "
             f"{c['seeds']} seeds). Of {verdict_count_words(self.verdicts)}: {claims}.",
         ]
+
+    def answer_text(self) -> str:
+        """The answer to the question, per dimension and source (lnnmeta.report.answer)."""
+        papers = sorted(self.reported["paper_key"].unique()) if not self.reported.empty else []
+        groups = answer.author_groups(papers, self.authors)
+        note = (
+            "all linked by shared authors (see Limitations)"
+            if len(groups) == 1 and len(papers) > 1
+            else ""
+        )
+        return answer.answer(
+            self.get("meta"), self.get("effects"), self.runs, len(papers), group_note=note
+        )
+
+    def limitations_section(self) -> Section:
+        """What limits the answer, each item computed from the data."""
+        s = Section("limitations", "1b. Limitations")
+        s.items(
+            answer.limitations(
+                self.reported, self.runs, self.get("effects"), self.config, self.authors
+            )
+        )
+        return s
 
     # (0) claims ---------------------------------------------------------------------------------
     def claims_section(self) -> Section:
@@ -459,6 +502,16 @@ class ReportBuilder:
                 "evidence": [evidence(r) for _, r in detail.iterrows()],
                 "says": detail["says"],
                 "note": detail["note"],
+                "effects": [
+                    effects_mod.pool_id(src, dim, "all", sc) if k > 0 else ""
+                    for src, dim, sc, k in zip(
+                        detail["source"],
+                        detail["dimension"],
+                        detail["scale"],
+                        detail["k"],
+                        strict=True,
+                    )
+                ],
             }
         )
         self.table(
@@ -537,6 +590,7 @@ class ReportBuilder:
             ci=[interval(a, b) for a, b in zip(*robust_ci(lit), strict=True)],
             pi=[interval(a, b) for a, b in zip(lit["pi_low"], lit["pi_high"], strict=True)],
             method=[METHOD_LABELS.get(m, m) for m in lit["method"]],
+            effects=effects_mod.meta_pool_ids(lit),
         )
         cols = [
             "method",
@@ -553,6 +607,7 @@ class ReportBuilder:
             "q",
             "q_p",
             "note",
+            "effects",
         ]
         reml = shown[lit["method"].isin(["REML3", "REML"]).to_numpy()][cols]
         self.table(
@@ -647,19 +702,26 @@ class ReportBuilder:
         for _, r in lit.iterrows():
             k = int(r["k"])
             title = f"{r['dimension']}, {r['scale']}: k = {k} comparisons"
-            fig = stats.forest_plot(
+            parts = stats.forest_plots(
                 effects, source="reported", dimension=r["dimension"], scale=r["scale"], title=title
             )
-            self.figure(
-                s,
-                fig,
-                f"Forest plot, reported {r['dimension']} effects on the {SCALE_WORDS.get(r['scale'], r['scale'])} "
-                f"scale (k = {k}, {int(r['n_papers'])} papers). Each row is one comparison (paper · task · "
-                "metric, with the number of LNN-RNN pairs averaged into it): square = effect, whiskers = "
-                "its 95% interval. Black diamond = REML pooled estimate spanning its Knapp-Hartung 95% "
-                "interval; red bar under it = 95% prediction interval for a new comparison; dashed line "
-                "= no difference. Right of 0 favours the LNN.",
-            )
+            for i, fig in enumerate(parts, 1):
+                part = f" (part {i} of {len(parts)})" if len(parts) > 1 else ""
+                self.figure(
+                    s,
+                    fig,
+                    f"Forest plot{part}, reported {r['dimension']} effects on the "
+                    f"{SCALE_WORDS.get(r['scale'], r['scale'])} scale (k = {k}, "
+                    f"{int(r['n_papers'])} papers). Rows are grouped by LNN variant; each row is one "
+                    "comparison (paper · task · metric, with the number of LNN-RNN pairs averaged "
+                    "into it) of that variant: square = effect (size ~ weight), whiskers = its 95% "
+                    "interval, printed on the right with its weight within the subgroup. Grey "
+                    "diamond = the variant's REML pooled estimate (τ², I², Q in its label); black "
+                    "diamond = REML pooled estimate over all comparisons (each comparison once, as "
+                    "in the pooled table) spanning its Knapp-Hartung 95% interval, with the 95% "
+                    "prediction interval as a red bar; τ², I² and Q under the plot. Dashed line = "
+                    "no difference; right of 0 favours the LNN.",
+                )
             if k >= 10:
                 fig = stats.funnel_plot(
                     effects,
@@ -891,13 +953,16 @@ class ReportBuilder:
             formats={c: str for c in wide.columns},
         )
         ids = self.runs[self.runs["condition"] == "id"]
-        self.figure(
-            s,
-            figures.results_plot(idsum, ids),
-            "Per-task results. One panel per task, one row per model: marker = mean test metric over "
-            "seeds (circle LNN, square RNN), thick bar = 95% t interval, ticks above = the individual "
-            "seeds. The axis label says whether higher or lower is better.",
-        )
+        groups = figures.chunks(sorted(idsum["task"].unique()), 2 * figures.rows_per_figure(2.3))
+        for i, group in enumerate(groups, 1):
+            part = f" (part {i} of {len(groups)})" if len(groups) > 1 else ""
+            self.figure(
+                s,
+                figures.results_plot(idsum[idsum["task"].isin(group)], ids),
+                f"Per-task results{part}. One panel per task, one row per model: marker = mean test "
+                "metric over seeds (circle LNN, square RNN), thick bar = 95% t interval, ticks above = "
+                "the individual seeds. The axis label says whether higher or lower is better.",
+            )
 
     def _comparisons(self, s: Section) -> None:
         comp = self.get("rerun_comparisons")
@@ -1044,6 +1109,7 @@ class ReportBuilder:
                 pw[pw["measure"] == m],
                 measure_label(m),
                 float(r["cd_nemenyi"]),
+                figures.model_colours(list(ranks.index)),
             )
             self.figure(
                 s,
@@ -1103,7 +1169,7 @@ class ReportBuilder:
             eff,
             "Cost per model, median over tasks and seeds (lower is better): trainable parameters, "
             "model size, peak memory while training, activations saved for backward, training time "
-            "per epoch and inference latency per batch (both timed inside training jobs that share "
+            "per epoch and inference latency per sequence (both timed inside training jobs that share "
             "the machine: measured under contention, diagnostic; section 3b measures costs alone)",
             "efficiency",
             formats=fmts,
@@ -1123,14 +1189,20 @@ class ReportBuilder:
             s.notice("No Pareto plot: no in-distribution summaries.")
             return
         pts = pts.merge(per_task, on=["task", "model", "family"])
-        self.figure(
-            s,
-            figures.pareto_plot(pts, ("n_params", "train_time_per_epoch_s")),
-            "Accuracy against cost, one row of panels per task: each marker is one model (circle LNN, "
-            "square RNN), at its mean in-distribution test metric (y) and its median trainable "
-            "parameters (left) or training time per epoch (right) on a log axis. The grey line joins "
-            "the Pareto front: the models no other model beats in both cost and metric.",
-        )
+        groups = figures.chunks(sorted(pts["task"].unique()), figures.rows_per_figure(2.4))
+        for i, group in enumerate(groups, 1):
+            part = f" (part {i} of {len(groups)})" if len(groups) > 1 else ""
+            self.figure(
+                s,
+                figures.pareto_plot(
+                    pts[pts["task"].isin(group)], ("n_params", "train_time_per_epoch_s")
+                ),
+                f"Accuracy against cost{part}, one row of panels per task: each marker is one model "
+                "(circle LNN, square RNN), at its mean in-distribution test metric (y) and its median "
+                "trainable parameters (left) or training time per epoch (right, timed while other "
+                "jobs ran: a diagnostic) on a log axis. The grey line joins the Pareto front: the "
+                "models no other model beats in both cost and metric.",
+            )
 
     def _degradation(self, s: Section) -> None:
         s.heading("Generalization: noise, shift, irregular sampling, length")
@@ -1373,18 +1445,22 @@ class ReportBuilder:
             "data_quality",
         )
         c = conflicts(self.reported)
-        s.heading("Conflicts between papers")
+        s.heading("Same task, model and metric, different values in two papers")
         if c.empty:
             s.notice(
-                "No conflicts: no task, model and metric is reported with different values by different papers."
+                "None: no task, model and metric is reported with different values by two papers."
             )
         else:
             self.table(
                 s,
                 c,
-                "The same task, model and metric reported with different values by different papers",
+                "One column of one paper against one column of another paper (never two columns of "
+                "one table): same task name, model, metric and unit, different values. Columns with "
+                "the same id are paired when both papers have them; a difference can mean two setups "
+                "under one task name, not an error",
                 "conflicts",
                 print_rows=6,
+                formats={"value_a": str, "value_b": str},
             )
         s.heading("Unit fixes")
         fixes = self.reported[self.reported["unit_fixed_from"].notna()]
@@ -1485,6 +1561,7 @@ class ReportBuilder:
         out = [
             self.claims_section(),
             self.summary_section(),
+            self.limitations_section(),
             self.literature_section(),
             self.reruns_section(),
             *([costs_section(self, self.cost_tables)] if self.cost_tables else []),
@@ -1519,6 +1596,7 @@ def build_report(
         Path(tables_dir),
     )
     builder.cost_tables = read_cost_tables(costs)
+    builder.authors = answer.bib_authors(bib)
     sections = builder.sections()
     html = render_html(
         config.get("report", {}).get("title", "Liquid neural networks vs recurrent networks"),

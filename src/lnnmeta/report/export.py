@@ -299,3 +299,10 @@ def export_table(
     )
     write_text(paths[2], to_latex(shown, caption, bold, marks))
     return paths
+
+
+def export_csv(df: pd.DataFrame, directory: str | Path, stem: str) -> Path:
+    """Write only ``stem``.csv (a table too long for Markdown or LaTeX); returns its path."""
+    path = Path(directory) / f"{stem}.csv"
+    write_text(path, csv_safe(df).to_csv(index=False))
+    return path

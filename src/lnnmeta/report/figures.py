@@ -39,9 +39,34 @@ _STYLE: dict[str, Any] = {
     "axes.spines.top": False,
     "axes.spines.right": False,
 }
-_LNN_COLOURS = ["#1f5fa8", "#2a9d8f", "#6a4c93", "#3c8d2f", "#0096c7", "#8338ec"]
-_RNN_COLOURS = ["#e76f51", "#c1121f", "#f4a261", "#9c6644", "#d62828", "#bc6c25"]
+#: Printable height of a figure's image (inches): the A4 page's content height (297 mm less the
+#: 16 mm and 18 mm margins = 10.35 in) less room for a caption of several lines.
+MAX_HEIGHT = 8.2
+#: Eleven distinct colours (matplotlib's tab10 and near-black): the registry's 7 LNN models take
+#: the first seven, its 4 RNN models the last four; models outside the registry take the colours
+#: of :data:`_SPARE` in turn. Family is shown by the marker and line (circle/solid LNN,
+#: square/dashed RNN), so colours need not say it.
+_LNN_COLOURS = ["#1f77b4", "#17becf", "#2ca02c", "#9467bd", "#e377c2", "#7f7f7f", "#222222"]
+_RNN_COLOURS = ["#d62728", "#ff7f0e", "#8c564b", "#bcbd22"]
+_SPARE = ["#aec7e8", "#98df8a", "#c5b0d5", "#f7b6d2", "#ff9896", "#ffbb78", "#c49c94", "#dbdb8d"]
 FAMILY_MARK = {"LNN": ("o", "-"), "RNN": ("s", "--")}
+#: Height (inches) of one row of a figure legend at 7 pt.
+LEGEND_ROW = 0.2
+
+
+def _fixed_colours() -> dict[str, str]:
+    from lnnmeta.models import REGISTRY
+
+    out: dict[str, str] = {}
+    for fam, palette in (("LNN", _LNN_COLOURS), ("RNN", _RNN_COLOURS)):
+        specs = [s for s in REGISTRY.values() if s.family == fam]
+        for spec, colour in zip(specs, palette, strict=False):
+            out[spec.name] = out[spec.canonical] = colour
+    return out
+
+
+#: One colour per registry model (its name and its literature name), the same in every figure.
+MODEL_COLOURS = _fixed_colours()
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -63,28 +88,55 @@ def png_width_in(png: bytes, dpi: int = DPI) -> float:
     return float(width) / dpi
 
 
+def png_height_in(png: bytes, dpi: int = DPI) -> float:
+    """The height in inches of a PNG drawn at ``dpi`` (read from its IHDR chunk)."""
+    height = struct.unpack(">I", png[20:24])[0]
+    return float(height) / dpi
+
+
 def embed(fig: Figure, dpi: int = DPI) -> tuple[str, float]:
-    """Encode a figure as a PNG data URI and close it; returns the URI and the width in inches."""
+    """Encode a figure as a PNG data URI and close it; returns the URI and the width to print it at.
+
+    The print width keeps the image within the page: at most 7 in wide and :data:`MAX_HEIGHT` tall
+    (a taller figure prints narrower, at its aspect ratio).
+    """
     buf = io.BytesIO()
     # Fixed metadata: no creation time in the PNG, so the same data give the same bytes.
     fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
     plt.close(fig)
     png = buf.getvalue()
     uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-    return uri, min(png_width_in(png, dpi), FULL_WIDTH)
+    return uri, print_width(png_width_in(png, dpi), png_height_in(png, dpi))
 
 
-def model_colours(models: pd.DataFrame) -> dict[str, str]:
-    """A fixed colour per model (columns ``model``, ``family``), LNNs in cool, RNNs in warm colours."""
+def model_colours(models: pd.DataFrame | Iterable[str]) -> dict[str, str]:
+    """The colour of each model (a frame with a ``model`` column, or names).
+
+    Registry models keep the colour of :data:`MODEL_COLOURS` in every figure, whichever other
+    models are drawn beside them; other models take spare colours in sorted order.
+    """
+    names = models["model"] if isinstance(models, pd.DataFrame) else models
     out: dict[str, str] = {}
-    pairs = models[["model", "family"]].drop_duplicates().sort_values(["family", "model"])
-    counters = {"LNN": 0, "RNN": 0}
-    for _, r in pairs.iterrows():
-        fam = "LNN" if r["family"] == "LNN" else "RNN"
-        palette = _LNN_COLOURS if fam == "LNN" else _RNN_COLOURS
-        out[str(r["model"])] = palette[counters[fam] % len(palette)]
-        counters[fam] += 1
+    spare = iter(_SPARE * 4)
+    for m in sorted({str(x) for x in names}):
+        out[m] = MODEL_COLOURS.get(m) or next(spare)
     return out
+
+
+def print_width(width_in: float, height_in: float) -> float:
+    """The width to print an image at so that it is at most 7 in wide and :data:`MAX_HEIGHT` tall."""
+    scale = min(1.0, FULL_WIDTH / width_in, MAX_HEIGHT / height_in) if height_in > 0 else 1.0
+    return width_in * scale
+
+
+def rows_per_figure(row_height: float, extra: float = 0.6) -> int:
+    """How many rows of panels of ``row_height`` in fit in one figure of :data:`MAX_HEIGHT`."""
+    return max(1, int((MAX_HEIGHT - extra) // row_height))
+
+
+def chunks(items: list[str], per_figure: int) -> list[list[str]]:
+    """``items`` in consecutive groups of at most ``per_figure`` (one figure each)."""
+    return [items[i : i + per_figure] for i in range(0, len(items), per_figure)] or [[]]
 
 
 def _figure(width: float, height: float) -> Figure:
@@ -322,14 +374,20 @@ def degradation_plot(summary: pd.DataFrame, task: str) -> Figure | None:
         ax.set_ylim(lo_y - pad, hi_y + pad)
         _style_axes(ax)
     axes[0].set_ylabel(_metric_label(str(sub["metric"].iloc[0]), hib))
+    # The legend gets its own strip under the panels, tall enough for all its rows, so that it
+    # never covers the x labels.
+    ncol = min(len(handles), 4)
+    strip = LEGEND_ROW * math.ceil(len(handles) / ncol) + 0.15
+    width, height = fig.get_size_inches()
+    fig.set_size_inches(width, height + strip)
     fig.legend(
         list(handles.values()),
         list(handles.keys()),
         loc="lower center",
-        ncol=min(len(handles), 2 * ncols, 6),
+        ncol=ncol,
         frameon=False,
-        bbox_to_anchor=(0.5, -0.02),
+        bbox_to_anchor=(0.5, 0.0),
     )
     fig.suptitle(task, fontsize=9)
-    fig.tight_layout(rect=(0, 0.08, 1, 1))
+    fig.tight_layout(rect=(0, strip / (height + strip), 1, 1))
     return fig

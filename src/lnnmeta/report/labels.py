@@ -127,6 +127,11 @@ HEADERS: dict[str, str] = {
     "mean": "Mean",
     "std": "SD",
     "item": "Item",
+    "paper_a": "Paper A (location, column)",
+    "value_a": "Value A",
+    "paper_b": "Paper B (location, column)",
+    "value_b": "Value B",
+    "effects": "Effects (id in effects.csv)",
     "value": "Value",
 }
 

@@ -3,7 +3,7 @@ same HTML to PDF with WeasyPrint (print stylesheet: page numbers, rows never cut
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -116,6 +116,7 @@ class Section:
         print_only: bool = False,
         full_table: str = "",
         bold: pd.DataFrame | None = None,
+        links: Sequence[tuple[str, str]] = (),
     ) -> None:
         """A table; numbers formatted per column (see :mod:`lnnmeta.report.labels`), headers readable.
 
@@ -123,6 +124,7 @@ class Section:
         the first ones in print; ``screen_only``/``print_only`` keep the whole table off the PDF/screen.
         ``full_table`` names where the full table is (a CSV file) in the "more rows" note.
         ``bold`` (same shape as ``df``) marks the cells set in bold (a paper's best results).
+        ``links`` are (text, href) pairs printed under the table (where its numbers come from).
         """
         shown = df if max_rows is None else df.head(max_rows)
         where = full_table or "the CSV export"
@@ -165,6 +167,7 @@ class Section:
                 "screen_only": screen_only,
                 "print_only": print_only,
                 "collapse": len(rows) > COLLAPSE_ROWS,
+                "links": [{"text": t, "href": h} for t, h in links],
             }
         )
 
@@ -221,3 +224,73 @@ def html_to_pdf(html_path: str | Path, pdf_path: str | Path) -> None:
 
     with atomic_path(pdf_path) as tmp:
         weasyprint.HTML(filename=str(html_path)).write_pdf(tmp)
+
+
+#: Elements :func:`print_overflows` lists whole (their inner boxes overflow with them).
+_BLOCKS = frozenset({"table", "img", "figure", "pre"})
+
+
+@dataclass(frozen=True)
+class Overflow:
+    """A box of the printed report that ends outside its page's content area (CSS px, 1/96 in)."""
+
+    page: int
+    tag: str
+    text: str
+    right: float
+    bottom: float
+
+    def __str__(self) -> str:
+        return (
+            f"page {self.page}: <{self.tag}> {self.right:.0f} px past the right margin, "
+            f"{self.bottom:.0f} px past the bottom margin: {self.text!r}"
+        )
+
+
+def print_overflows(html_path: str | Path, tolerance: float = 0.5) -> list[Overflow]:
+    """Boxes that WeasyPrint's layout of the printed report puts outside a page's content area.
+
+    Lays the HTML out as the PDF prints it and walks every page's boxes (not the page-margin boxes
+    that hold running headers and page numbers); a box whose border edge lies more than
+    ``tolerance`` px right of or below the content area is cut in the PDF. Listed are the tables,
+    images, figures and preformatted blocks that overflow, and any other overflowing box none of
+    whose children overflows (the boxes around them overflow with them and are not listed).
+    """
+    import weasyprint
+    from weasyprint.formatting_structure import boxes
+
+    def excess(box: Any, right: float, bottom: float) -> tuple[float, float]:
+        if getattr(box, "width", None) is None or getattr(box, "height", None) is None:
+            return 0.0, 0.0
+        return (
+            box.border_box_x() + box.border_width() - right,
+            box.border_box_y() + box.border_height() - bottom,
+        )
+
+    out: list[Overflow] = []
+    doc = weasyprint.HTML(filename=str(html_path)).render()
+    for number, page in enumerate(doc.pages, 1):
+        pb = page._page_box
+        right = pb.content_box_x() + pb.width
+        bottom = pb.content_box_y() + pb.height
+        stack = [c for c in pb.children if not isinstance(c, boxes.MarginBox)]
+        while stack:
+            box = stack.pop()
+            over_r, over_b = excess(box, right, bottom)
+            if over_r <= tolerance and over_b <= tolerance:
+                stack.extend(getattr(box, "children", []))
+                continue
+            children = [
+                c for c in getattr(box, "children", []) if max(excess(c, right, bottom)) > tolerance
+            ]
+            if box.element_tag in _BLOCKS or not children:
+                el = box.element
+                text = " ".join("".join(el.itertext()).split())[:80] if el is not None else ""
+                if box.element_tag == "img" and el is not None:
+                    text = el.get("alt", "")[:80]
+                out.append(
+                    Overflow(number, str(box.element_tag), text, max(over_r, 0), max(over_b, 0))
+                )
+            else:
+                stack.extend(children)
+    return out

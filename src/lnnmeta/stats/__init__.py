@@ -20,7 +20,7 @@ from lnnmeta.stats.meta import (
     prediction_interval,
     random_effects,
 )
-from lnnmeta.stats.plots import forest_plot, funnel_plot
+from lnnmeta.stats.plots import forest_plot, forest_plots, funnel_plot
 from lnnmeta.stats.ranks import RankTests, cd_diagram, nemenyi_cd, rank_tests
 from lnnmeta.stats.reproduce import ReportedVsReproduced, reported_vs_reproduced
 from lnnmeta.stats.reruns import (
@@ -46,6 +46,7 @@ __all__ = [
     "egger_regression",
     "egger_test",
     "forest_plot",
+    "forest_plots",
     "funnel_plot",
     "hedges_g",
     "leave_one_paper_out",

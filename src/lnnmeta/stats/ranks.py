@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
@@ -217,7 +218,11 @@ def _holm_pairs(rows: list[dict[str, Any]], alpha: float) -> None:
 
 
 def cd_diagram(
-    mean_ranks: pd.Series, pairwise: pd.DataFrame, title: str = "", cd: float | None = None
+    mean_ranks: pd.Series,
+    pairwise: pd.DataFrame,
+    title: str = "",
+    cd: float | None = None,
+    colours: Mapping[str, str] | None = None,
 ) -> Figure:
     """Critical-difference diagram (Demšar 2006) drawn with scikit-posthocs.
 
@@ -231,7 +236,10 @@ def cd_diagram(
     title : str
         Axes title.
     cd : float, optional
-        Nemenyi critical difference drawn as a reference bar.
+        Nemenyi critical difference, drawn as a reference bar in its own strip under the diagram
+        (never over the rank axis and its tick labels).
+    colours : mapping, optional
+        Colour per model (the report's fixed model colours); default matplotlib's cycle.
 
     Returns
     -------
@@ -240,20 +248,42 @@ def cd_diagram(
     """
     import scikit_posthocs as sp
 
-    fig = Figure(figsize=(7, 2.5))
-    ax = fig.add_subplot()
     models = list(mean_ranks.index)
+    cd_ok = cd if cd is not None and np.isfinite(cd) else None
+    fig = Figure(figsize=(7, 0.6 + 0.2 * max(len(models), 2) + (0.45 if cd_ok else 0)))
     if len(models) < 2:
+        ax = fig.add_subplot()
         ax.text(0.5, 0.5, "fewer than two models", ha="center", va="center")
         ax.set_axis_off()
         return fig
+    if cd_ok:
+        ax, cd_ax = fig.subplots(
+            2, 1, sharex=True, gridspec_kw={"height_ratios": [0.2 * len(models) + 0.6, 0.45]}
+        )
+    else:
+        ax, cd_ax = fig.add_subplot(), None
     sig = pd.DataFrame(1.0, index=models, columns=models)
     for _, r in pairwise.iterrows():
         p = r["p_holm"] if pd.notna(r["p_holm"]) else 1.0
         sig.loc[r["model_a"], r["model_b"]] = sig.loc[r["model_b"], r["model_a"]] = float(p)
-    cd_ok = cd if cd is not None and np.isfinite(cd) else None
-    sp.critical_difference_diagram(mean_ranks, sig, ax=ax, cd=cd_ok)
-    ax.set_title(title)
+    palette = {m: colours[str(m)] for m in models if str(m) in colours} if colours else None
+    sp.critical_difference_diagram(
+        mean_ranks,
+        sig,
+        ax=ax,
+        color_palette=palette if palette and len(palette) == len(models) else None,
+    )
+    ax.set_title(title, pad=14)
+    if cd_ax is not None and cd_ok is not None:
+        # The reference bar starts at the best rank, in a strip of its own under the labels.
+        lo = float(mean_ranks.min())
+        cd_ax.plot([lo, lo + cd_ok], [0, 0], color="black", lw=1.5)
+        hi = lo + cd_ok
+        cd_ax.plot([lo, lo], [-0.15, 0.15], [hi, hi], [-0.15, 0.15], color="black")
+        label = f"  critical difference (Nemenyi) = {cd_ok:.2g}"
+        cd_ax.text(hi, 0, label, va="center", fontsize=8)
+        cd_ax.set_ylim(-0.5, 0.5)
+        cd_ax.set_axis_off()
     return fig
 
 
