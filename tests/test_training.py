@@ -69,3 +69,15 @@ def test_improvement_is_relative_to_the_best_loss() -> None:
     assert improved(0.5, float("inf")) and not improved(float("nan"), 1.0)
     assert improved(0.998, 1.0) and not improved(0.9995, 1.0)  # 0.1% of the best loss
     assert not improved(0.0039999, 0.004)  # a loss creeping towards 0 is no progress
+
+
+def test_saved_bytes_count_what_a_tensor_reaches_not_its_buffers_capacity() -> None:
+    import torch
+
+    from lnnmeta.training import _extent_bytes
+
+    buf = torch.zeros(1000)
+    assert _extent_bytes(buf[:10]) == 40  # a view at the start of a large reused buffer
+    assert _extent_bytes(buf[5:10]) == 40  # from the storage's start to its last element
+    assert _extent_bytes(buf.view(100, 10)[:, 0]) == (99 * 10 + 1) * 4  # strided
+    assert _extent_bytes(buf[:0]) == 0

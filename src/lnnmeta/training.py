@@ -143,14 +143,27 @@ def prepare_splits(data: TaskData, seed: int, protocol: Protocol) -> tuple[Split
     return train.take(order[n_val:]), train.take(order[:n_val]), test
 
 
+def _extent_bytes(t: torch.Tensor) -> int:
+    """Bytes from the start of ``t``'s storage to the last element ``t`` reaches."""
+    if t.numel() == 0:
+        return 0
+    last = t.storage_offset() + sum((n - 1) * st for n, st in zip(t.shape, t.stride(), strict=True))
+    return int((last + 1) * t.element_size())
+
+
 def saved_for_backward_bytes(model: nn.Module, split: Split, kind: str, batch: int) -> int:
-    """Bytes that autograd saves for backward in one training forward pass (each storage once)."""
+    """Bytes that autograd saves for backward in one training forward pass (each storage once).
+
+    Per storage, the bytes up to the last element a saved tensor reaches, not the storage's
+    capacity: a kernel that reuses a larger buffer from an earlier call (lnnmeta.kernels' workspace)
+    would otherwise report what an earlier, bigger batch needed.
+    """
     x, dt, y = _tensors(split.take(np.arange(min(batch, len(split)))))
     seen: dict[int, int] = {}
 
     def pack(t: torch.Tensor) -> torch.Tensor:
-        st = t.untyped_storage()
-        seen[st.data_ptr()] = max(seen.get(st.data_ptr(), 0), st.nbytes())
+        ptr = t.untyped_storage().data_ptr()
+        seen[ptr] = max(seen.get(ptr, 0), _extent_bytes(t))
         return t
 
     model.train()
