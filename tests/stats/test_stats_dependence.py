@@ -142,3 +142,12 @@ def test_efficiency_is_pooled_one_measure_at_a_time() -> None:
     meta = pool_effects(literature_effects(reported_frame(rows)), scopes=("overall",))
     assert set(meta["measure"]) == {"time_per_epoch", "peak_memory"}
     assert "all" not in set(meta["metric_family"])
+
+
+def test_a_zero_spread_on_one_side_gives_no_hedges_g() -> None:
+    # CfC Table 4: CfC-mmRNN 100.00 +- 0.00 vs ODE-RNN 50.47 +- 0.06 gave g = 1054 (a ceiling at
+    # 100 % whose spread is below the print precision, divided into the other side's tiny SD).
+    rows = [_row("CfC-mmRNN", "LNN", 100.0, 0.0), _row("ODE-RNN", "RNN", 50.47, 0.06)]
+    eff = literature_effects(reported_frame(rows))
+    assert eff["effect_kind"].tolist() == ["degenerate_spread"]
+    assert eff["effect"].iloc[0] > 0 and eff["variance"].isna().all()  # the sign is kept

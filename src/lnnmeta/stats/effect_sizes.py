@@ -15,8 +15,9 @@ Rules (applied per pair, vectorised over arrays):
   (``"raw_difference_no_spread"``): usable only for its sign.
 
 Degenerate spreads (the rule, :data:`DEGENERATE_RULE`)
-    A printed spread of 0 ("100 +- 0") or a pooled SD below ``REL_SD_FLOOR`` times the larger
-    mean says that the runs agreed to the printed precision; it does not say how much they
+    A printed spread of 0 on either side ("100 +- 0", typically a ceiling at 100 %) or a pooled
+    SD below ``REL_SD_FLOOR`` times the larger mean says that the runs agreed to the printed
+    precision; it does not say how much they
     varied. Hedges' g would divide by that rounding artefact (single effects of g = 1054 were
     seen). We do **not** impute a spread floor: any floor (e.g. half the last printed digit)
     would set g by the print precision, not by the data. Such pairs get ``effect_kind``
@@ -49,8 +50,9 @@ KIND_SCALE: dict[str, str] = {
 
 #: One-line statement of the degenerate-spread rule (shown in the report).
 DEGENERATE_RULE = (
-    "pairs whose pooled SD is 0 or below 1e-4 times the larger mean (printed '± 0') get no "
-    "Hedges' g and are not pooled; their sign (or tie) is kept for the sign test and counted"
+    "pairs where either printed SD is 0 ('± 0') or the pooled SD is below 1e-4 times the larger "
+    "mean get no Hedges' g and are not pooled; their sign (or tie) is kept for the sign test and "
+    "counted"
 )
 
 
@@ -210,8 +212,8 @@ def degenerate_spread(
     Returns
     -------
     numpy.ndarray of bool
-        True where both SDs are known, ``n >= 2`` on both sides, and the pooled SD is 0 or below
-        ``REL_SD_FLOOR`` times the larger absolute mean.
+        True where both SDs are known, ``n >= 2`` on both sides, and either SD is 0 or the pooled
+        SD is below ``REL_SD_FLOOR`` times the larger absolute mean.
     """
     m1, s1, k1 = _as_float(mean1), _as_float(sd1), _as_float(n1)
     m2, s2, k2 = _as_float(mean2), _as_float(sd2), _as_float(n2)
@@ -220,7 +222,8 @@ def degenerate_spread(
         known = (k1 >= 2) & (k2 >= 2) & np.isfinite(pooled)
         scale = np.maximum(np.abs(m1), np.abs(m2))
         tiny = np.sqrt(np.where(known, np.maximum(pooled, 0.0), 0.0)) <= REL_SD_FLOOR * scale
-    return np.asarray(known & ((pooled <= 0) | tiny), dtype=bool)
+        zero_side = (s1 <= 0) | (s2 <= 0)
+    return np.asarray(known & ((pooled <= 0) | tiny | zero_side), dtype=bool)
 
 
 def log_ratio(
