@@ -48,3 +48,23 @@ def test_stepped_ncps_uses_per_sample_gaps() -> None:
     for i in range(4):
         single = _ncps_stepped(model.core, x[i : i + 1], dt[i : i + 1])
         torch.testing.assert_close(batched[i : i + 1], single)
+
+
+def test_ctrnn_is_the_euler_solution_of_its_ode() -> None:
+    """The fused CT-RNN step equals dh/dt = -h/tau + tanh(W x + U h + b), 6 Euler unfolds per step."""
+    import torch
+
+    from lnnmeta.models import CTRNN
+
+    torch.manual_seed(0)
+    m = CTRNN(2, 5)
+    with torch.no_grad():
+        m.log_tau.uniform_(-1, 1)
+    x, dt = torch.randn(3, 7, 2), torch.rand(3, 7) + 0.5
+    h = torch.zeros(3, 5)
+    tau = torch.exp(m.log_tau)
+    for t in range(7):
+        for _ in range(6):
+            dhdt = -h / tau + torch.tanh(m.inp(x[:, t]) + h @ m.rec.weight.t())
+            h = h + dt[:, t : t + 1] / 6 * dhdt
+    assert torch.allclose(m(x, dt), h, atol=1e-6)
