@@ -32,6 +32,10 @@ def logged(log_file: str | Path | None) -> Iterator[logging.Logger]:
         for line in str(exc).splitlines():
             logger.error("%s", line)
         raise SystemExit(1) from None
+    except Exception:
+        # a bug, not bad input: its traceback belongs in the rule's log file too
+        logger.exception("unexpected error (a bug in lnnmeta; please report it with this log)")
+        raise
     finally:
         for h in handlers:
             logger.removeHandler(h)

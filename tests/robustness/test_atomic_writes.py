@@ -81,3 +81,12 @@ def test_logged_turns_input_errors_into_lines_and_exit_1(
     assert len(text.splitlines()) == 2
     assert "Traceback" not in capsys.readouterr().err
     assert not logging.getLogger("lnnmeta").handlers  # handlers removed again
+
+
+def test_logged_writes_a_bugs_traceback_into_the_rule_log(tmp_path: Path) -> None:
+    log = tmp_path / "rule.log"
+    with pytest.raises(OverflowError), logged(log):
+        raise OverflowError("cannot convert float infinity to integer")
+    text = log.read_text()
+    assert "unexpected error" in text and "Traceback" in text and "OverflowError" in text
+    assert not logging.getLogger("lnnmeta").handlers

@@ -102,3 +102,9 @@ def test_tasks_where_nothing_learned_are_left_out_with_a_count() -> None:
     assert dead == ["t0"] and "t0" not in set(kept["task"])
     row = family_tests(runs, measures=["score"]).iloc[0]
     assert row["n_tasks"] == 6 and row["tasks_left_out"] == 1 and "t0" in row["note"]
+
+
+def test_a_negligible_effect_needs_more_tasks_than_can_be_counted() -> None:
+    from lnnmeta.stats.family import seeds_needed
+
+    assert tasks_needed(1e-4) == math.inf and seeds_needed(1e-4) == math.inf

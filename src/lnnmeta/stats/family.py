@@ -82,15 +82,15 @@ def _t_sample_size(dz: float, alpha: float, power: float, n_min: int) -> float:
 def tasks_needed(dz: float, alpha: float = 0.05, power: float = 0.8) -> float:
     """Tasks for ``power`` at standardized effect ``dz`` with the signed-rank test (NaN if dz = 0)."""
     n_t = _t_sample_size(dz, alpha, power, 2)
-    if np.isnan(n_t):
-        return math.nan
+    if not np.isfinite(n_t):
+        return n_t  # NaN: no effect; inf: more than 100,000
     return float(max(math.ceil(n_t / ARE_SIGNED_RANK), smallest_design(alpha)))
 
 
 def seeds_needed(dz: float, alpha: float = 0.05, power: float = 0.8) -> float:
     """Seeds for ``power`` of a one-sample t-test of a per-seed contrast at effect ``dz``."""
     n = _t_sample_size(dz, alpha, power, 2)
-    return float(math.ceil(n)) if np.isfinite(n) else math.nan
+    return float(math.ceil(n)) if np.isfinite(n) else n
 
 
 def learned_tasks(runs: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
