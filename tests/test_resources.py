@@ -30,4 +30,5 @@ def test_user_task_gets_a_generous_default() -> None:
 def test_time_scales_with_the_seeds_of_one_job() -> None:
     one = train_resources("taylor", "ltc", TRAINING, {})
     five = train_resources("taylor", "ltc", TRAINING, {}, n_seeds=5)
-    assert five[0] == one[0] and five[1] - 5 == 5 * (one[1] - 5) or five[1] > one[1]
+    assert five[0] == one[0]  # one seed's memory: the seeds run one after another
+    assert five[1] > one[1] and five[1] - 5 >= 5 * (one[1] - 5) - 4  # five seeds' time (ceil)

@@ -75,7 +75,9 @@ def _import_table(args: argparse.Namespace) -> int:
             print(f"error: {p}", file=sys.stderr)
         return 1
     n = sum(len(r.cells) for r in draft.rows)
-    print(f"{message} ({len(draft.rows)} rows, {n} numbers); fill every TODO, then `lnnmeta validate`")
+    print(
+        f"{message} ({len(draft.rows)} rows, {n} numbers); fill every TODO, then `lnnmeta validate`"
+    )
     return 0
 
 
@@ -118,7 +120,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="literature file to create, or to append the table to (default: print the block)",
     )
     imp.add_argument(
-        "--header-rows", type=int, default=None, help="header rows (default: rows above \\midrule, or 1)"
+        "--header-rows",
+        type=int,
+        default=None,
+        help="header rows (default: rows above \\midrule, or 1)",
     )
     imp.add_argument(
         "--label-columns",

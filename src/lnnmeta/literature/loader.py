@@ -124,15 +124,25 @@ def todo_problems(data: Any, path: Path) -> list[str]:
     out: list[str] = []
 
     def walk(node: Any, where: list[str | int]) -> None:
-        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else []
+        items = (
+            node.items()
+            if isinstance(node, dict)
+            else enumerate(node)
+            if isinstance(node, list)
+            else []
+        )
         for key, value in items:
             here = _where(data, [*where, key])
             if isinstance(key, str) and _TODO.match(key):
-                out.append(f"{path}: {here}: the key is a TODO left by lnnmeta import-table; "
-                           "expected the curator's value")
+                out.append(
+                    f"{path}: {here}: the key is a TODO left by lnnmeta import-table; "
+                    "expected the curator's value"
+                )
             if isinstance(value, str) and _TODO.match(value):
-                out.append(f"{path}: {here}: is TODO (left by lnnmeta import-table); expected a "
-                           "value read in the paper")
+                out.append(
+                    f"{path}: {here}: is TODO (left by lnnmeta import-table); expected a "
+                    "value read in the paper"
+                )
             walk(value, [*where, key])
 
     walk(data, [])
