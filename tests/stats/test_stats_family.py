@@ -108,3 +108,7 @@ def test_a_negligible_effect_needs_more_tasks_than_can_be_counted() -> None:
     from lnnmeta.stats.family import seeds_needed
 
     assert tasks_needed(1e-4) == math.inf and seeds_needed(1e-4) == math.inf
+
+
+def test_identical_differences_on_every_task_need_only_the_smallest_design() -> None:
+    assert tasks_needed(1e17) == smallest_design(0.05) and tasks_needed(math.inf) == 6
