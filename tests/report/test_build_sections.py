@@ -70,3 +70,32 @@ def test_no_wall_clock_time_in_the_body(no_reruns: tuple[str, Path]) -> None:
 
     html, _ = no_reruns
     assert not re.search(r"20\d\d-\d\d-\d\d[ T]\d\d:\d\d", html)
+
+
+def test_the_answer_says_when_the_two_scales_disagree() -> None:
+    import pandas as pd
+
+    from lnnmeta.report.answer import pooled_sentence
+
+    base = {
+        "source": "rerun",
+        "scope": "overall",
+        "dimension": "accuracy",
+        "metric_family": "all",
+        "method": "REML",
+        "k": 12,
+    }
+    meta = pd.DataFrame(
+        [
+            {**base, "scale": "smd", "estimate": -0.56, "ci_low": -1.01, "ci_high": -0.11},
+            {**base, "scale": "log_ratio", "estimate": -0.33, "ci_low": -1.53, "ci_high": 0.87},
+        ]
+    )
+    effects = pd.DataFrame(
+        {"source": "rerun", "dimension": "accuracy", "cluster_id": ["a", "b"], "task": ["t1", "t2"]}
+    )
+    text = pooled_sentence(meta, effects, "rerun", "accuracy")
+    assert text is not None and "the scales disagree" in text
+    assert "Hedges' g: RNNs better" in text and "no clear difference" in text
+    agree = meta.assign(ci_high=[-0.11, -0.05])
+    assert "RNNs better (" in str(pooled_sentence(agree, effects, "rerun", "accuracy"))

@@ -68,16 +68,22 @@ def pooled_sentence(
             f"{SOURCE_NAMES[source]}: too few comparisons with a spread to pool "
             f"({_plural(n, 'comparison')} in all, fewer than {MIN_K} poolable; evidence too little)"
         )
-    parts, words, ks = [], set(), []
+    parts, words, ks = [], [], []
     for _, r in rows.sort_values("scale").iterrows():
         word = _direction(r["ci_low"], r["ci_high"])
-        words.add(word)
+        scale = SCALE_NAMES.get(str(r["scale"]), r["scale"])
+        words.append((scale, word))
         ks.append(int(r["k"]))
         parts.append(
-            f"{SCALE_NAMES.get(str(r['scale']), r['scale'])} {number(r['estimate'])} "
+            f"{scale} {number(r['estimate'])} "
             f"{interval(r['ci_low'], r['ci_high'])}, k = {int(r['k'])}"
         )
-    said = words.pop() if len(words) == 1 else "mixed answers"
+    distinct = {w for _, w in words}
+    said = (
+        distinct.pop()
+        if len(distinct) == 1
+        else "the scales disagree (" + ", ".join(f"{sc}: {w}" for sc, w in words) + ")"
+    )
     n_src = _sources(sel, source)
     unit = "paper" if source == "reported" else "task"
     sure = strength(max(ks), n_src)
@@ -166,10 +172,11 @@ def answer(
     gen_text = "; ".join(x for x in gen if x) or "nothing could be pooled"
     out.append(f"Generalization out of distribution — {gen_text}.")
     pooled = [x for x in (*acc, *gen) if x and "too few" not in x]
-    decided = [x for x in pooled if "LNNs better" in x or "RNNs better" in x]
+    decided = [x for x in pooled if x.count("better") and "disagree" not in x]
     out.append(
-        f"How sure: {len(decided)} of the {len(pooled)} pooled answers above has a 95% interval "
-        "that excludes 0 (a decided direction); the rest cannot tell the two families apart. "
+        f"How sure: {len(decided)} of the {len(pooled)} pooled answers above decide a direction "
+        "(every scale's 95% interval excludes 0 on the same side); the others cannot tell the two "
+        "families apart or their scales disagree. "
         f"The literature comes from {_plural(n_papers, 'paper')}"
         + (f", {group_note}" if group_note else "")
         + "; the words for the amount of evidence follow the rules in Methods."
