@@ -243,8 +243,8 @@ def test_rule_resources_reach_slurm(grid_runs: dict[str, Any]) -> None:
         if r["JobId"] in jobs and r.get("WorkDir") == str(grid_runs["slurm"])
     }
     train = {wc: mb for (rule, wc), mb in mem.items() if rule == "train_baseline"}
-    ltc = [mb for wc, mb in train.items() if "_ltc_" in wc]
-    lstm = [mb for wc, mb in train.items() if "_lstm_" in wc]
+    ltc = [mb for wc, mb in train.items() if wc.endswith("_ltc")]  # wildcards: {task}_{model}
+    lstm = [mb for wc, mb in train.items() if wc.endswith("_lstm")]
     assert ltc and lstm and min(ltc) > max(lstm) >= 2000, train  # LTC's backward term
     assert mem[("collect_runs", "")] == 2000  # from the profile's set-resources
 

@@ -112,7 +112,7 @@ def test_pdf_sections_tables_and_figures(ci_report: Report) -> None:
         "Verdict per dimension",
         "Pooled effects behind the verdicts",
         "Survey tables regenerated from the data",
-        "Random-effects pooling (REML",
+        "Random-effects pooling of the reported LNN-vs-RNN effects",
         "Forest plot, reported accuracy effects",
         "Critical-difference diagram, test score",
         "Per-task results",

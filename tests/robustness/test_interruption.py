@@ -33,6 +33,7 @@ from tests.robustness.conftest import (
 pytestmark = pytest.mark.slow
 
 ANALYSIS_RULES = ("pool_effects", "rank_models", "check_reproduction")
+SEEDS = tiny_config()["seeds"]
 #: Run-table columns that are measurements of the machine (time, memory), not results.
 MEASURED = ("train_time_per_epoch_s", "infer_latency_s", "peak_train_mem_bytes")
 
@@ -54,16 +55,19 @@ def _digest(folder: Path) -> dict[str, str]:
 
 
 def _running_job(work: Path) -> Path | None:
-    """The output of a training job that has started training and not finished, if any."""
+    """A seed's output that a running training job (one per task x model, every seed) has not
+    written yet, once the job has finished another seed; None if there is no such job yet."""
     logs = work / "logs" / "train_baseline"
-    for log in sorted(logs.glob("*/*/seed*.log")):
-        out = work / "results" / "runs" / log.relative_to(logs).with_suffix(".parquet")
+    for log in sorted(logs.glob("*/*.log")):
+        folder = work / "results" / "runs" / log.relative_to(logs).with_suffix("")
         try:
             text = log.read_text()
         except OSError:
             continue
-        if not out.exists() and "training " in text and " test " not in text:
-            return out
+        outs = [folder / f"seed{s}.parquet" for s in SEEDS]
+        missing = [p for p in outs if not p.exists()]
+        if "training " in text and missing and len(missing) < len(outs):
+            return missing[0]
     return None
 
 
@@ -137,8 +141,9 @@ def test_kill_leaves_no_partial_table(runs: Runs) -> None:
 
 def test_resumed_run_equals_uninterrupted_run(runs: Runs) -> None:
     key = ["task", "model", "seed", "condition"]
-    a = read_table(runs.a / "results/runs/all.parquet", "runs").sort_values(key, ignore_index=True)
-    b = read_table(runs.b / "results/runs/all.parquet", "runs").sort_values(key, ignore_index=True)
+    a = read_table(runs.a / "results/runs/all.parquet", "runs_all")
+    b = read_table(runs.b / "results/runs/all.parquet", "runs_all")
+    a, b = a.sort_values(key, ignore_index=True), b.sort_values(key, ignore_index=True)
     assert len(a) == len(b) == 2 * 2 * 2  # models x seeds x conditions (id, noise_0.3)
     assert a["value"].tolist() == b["value"].tolist()  # exactly equal, not approximately
     same = [c for c in a.columns if c not in MEASURED]
@@ -157,7 +162,15 @@ def _analysis_of(runs_path: Path, reported: Path, out: Path) -> dict[str, str]:
     from lnnmeta.analysis import pool_all, rank_all, reproduction_all
 
     cfg = tiny_config()["analysis"]
-    pool = ("effects", "meta", "leave_one_out", "sign_test", "egger")
+    pool = (
+        "effects",
+        "meta",
+        "leave_one_out",
+        "sign_test",
+        "egger",
+        "effect_counts",
+        "sensitivity_copies",
+    )
     pool_all(
         str(reported),
         str(runs_path),
@@ -170,6 +183,7 @@ def _analysis_of(runs_path: Path, reported: Path, out: Path) -> dict[str, str]:
         "friedman": "rank_friedman",
         "means": "rank_means",
         "pairwise": "rank_pairwise",
+        "family": "rank_family",
     }
     rank_all(
         str(runs_path),
@@ -182,6 +196,7 @@ def _analysis_of(runs_path: Path, reported: Path, out: Path) -> dict[str, str]:
         {
             "directions": str(out / "rvr_directions.parquet"),
             "values": str(out / "rvr_values.parquet"),
+            "excluded": str(out / "rvr_excluded.parquet"),
         },
         stand_ins=cfg["stand_ins"],
         own_tasks=cfg["own_tasks"],
@@ -193,7 +208,7 @@ def test_analysis_is_byte_identical_when_rerun(runs: Runs, tmp_path: Path) -> No
     """The analysis of run A, recomputed in another process (another hash seed, so dict and set
     orders differ) from the same tables, is byte-identical to what the workflow wrote."""
     workflow = _digest(runs.a / "results" / "analysis")
-    assert len(workflow) == 12
+    assert len(workflow) == 16
     again = _analysis_of(
         runs.a / "results/runs/all.parquet",
         runs.a / "results/literature/reported.parquet",
@@ -223,11 +238,11 @@ def test_only_measured_columns_make_runs_differ(runs: Runs, tmp_path: Path) -> N
     """With run B's three measured columns taken from run A, B's analysis is A's, byte for byte:
     the measurements are the only thing that differs between two trainings."""
     key = ["task", "model", "seed", "condition"]
-    a = read_table(runs.a / "results/runs/all.parquet", "runs")
-    b = read_table(runs.b / "results/runs/all.parquet", "runs")
+    a = read_table(runs.a / "results/runs/all.parquet", "runs_all")
+    b = read_table(runs.b / "results/runs/all.parquet", "runs_all")
     b = b.drop(columns=list(MEASURED)).merge(a[[*key, *MEASURED]], on=key)[list(a.columns)]
     patched = tmp_path / "all.parquet"
-    write_table(b, patched, "runs")
+    write_table(b, patched, "runs_all")
     out = tmp_path / "analysis"
     out.mkdir()
     got = _analysis_of(patched, runs.a / "results/literature/reported.parquet", out)

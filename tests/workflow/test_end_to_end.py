@@ -43,7 +43,8 @@ def test_every_table_matches_its_schema(ci_workflow: Path) -> None:
 
 def test_measure_costs_runs_alone(ci_workflow: Path) -> None:
     """No other job starts between measure_costs' start and its end (it claims every core)."""
-    (log,) = (ci_workflow / ".snakemake/log").glob("*.snakemake.log")
+    logs = sorted((ci_workflow / ".snakemake/log").glob("*.snakemake.log"))
+    (log,) = [p for p in logs if "rule measure_costs:" in p.read_text()]
     lines = log.read_text().splitlines()
     start = next(i for i, ln in enumerate(lines) if ln.endswith("rule measure_costs:"))
     jobid = next(ln.split()[-1] for ln in lines[start:] if ln.strip().startswith("jobid:"))
