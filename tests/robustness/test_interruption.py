@@ -158,7 +158,15 @@ def test_resumed_run_equals_uninterrupted_run(runs: Runs) -> None:
 
 def _analysis_of(runs_path: Path, reported: Path, out: Path) -> dict[str, str]:
     """The three analysis rules' library calls, in this process, with the tiny config's settings
-    (the rules' params); returns the digests of the tables written to ``out``."""
+    (the rules' params) and, as in the rules' jobs, one BLAS/OpenMP thread (a multithreaded BLAS
+    sums in another order); returns the digests of the tables written to ``out``."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        return _analysis_in_this_thread(runs_path, reported, out)
+
+
+def _analysis_in_this_thread(runs_path: Path, reported: Path, out: Path) -> dict[str, str]:
     from lnnmeta.analysis import pool_all, rank_all, reproduction_all
 
     cfg = tiny_config()["analysis"]

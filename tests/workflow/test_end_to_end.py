@@ -26,14 +26,14 @@ def test_every_table_matches_its_schema(ci_workflow: Path) -> None:
     assert reported["paper_key"].nunique() >= 4
     runs = read_table(ci_workflow / "results/runs/all.parquet", "runs_all")
     per_seed = sorted((ci_workflow / "results/runs").glob("*/*/seed*.parquet"))
-    assert len(per_seed) == 2 * 4 * 2  # tasks x models x seeds of config/ci.yaml
+    assert len(per_seed) == 3 * 4 * 2  # tasks x models x seeds of config/ci.yaml
     for p in per_seed:
         read_table(p, "runs")
     assert set(runs["condition"]) >= {"id", "noise_0.3"}
     # every run is judged against its task's sanity baseline; every row of a run carries the flag
     assert runs.groupby(["task", "model", "seed"])["learned"].nunique().max() == 1
     sanity = read_table(ci_workflow / "results/runs/sanity.parquet", "sanity")
-    assert len(sanity) == 2 * 2  # tasks x seeds
+    assert len(sanity) == 3 * 2  # tasks x seeds
     for stem, schema in SCHEMA_OF.items():
         folder = "runs" if stem == "sanity" else "analysis"
         read_table(ci_workflow / f"results/{folder}/{stem}.parquet", schema)
