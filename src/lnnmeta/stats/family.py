@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from lnnmeta.stats.ranks import _Table, _tables
+from lnnmeta.stats.ranks import _holm_pairs, _Table, _tables
 from lnnmeta.stats.reruns import long_measures
 from lnnmeta.stats.schemas import RANK_FAMILY, typed_frame
 
@@ -216,8 +216,6 @@ def family_tests(
     measures : list of str, optional
         Measures (``"score"``, ``"drop:<condition>"``, efficiency columns); default all.
     """
-    from statsmodels.stats.multitest import multipletests
-
     kept, dead = learned_tasks(runs)
     long = long_measures(kept)
     rows = []
@@ -227,10 +225,7 @@ def family_tests(
         rec = _one(t, long, dead, alpha, power)
         if rec is not None:
             rows.append(rec)
-    p = np.array([r.get("p_value", math.nan) for r in rows], dtype=float)
-    ok = np.isfinite(p)
-    if ok.any():
-        reject, adj, _, _ = multipletests(p[ok], alpha=alpha, method="holm")  # Holm 1979
-        for i, rj, a in zip(np.flatnonzero(ok), reject, adj, strict=True):
-            rows[i]["p_holm"], rows[i]["reject_holm"] = float(a), bool(rj)
+    for r in rows:
+        r.setdefault("p_value", math.nan)
+    _holm_pairs(rows, alpha)  # Holm 1979 over the measures, as for the pairwise table
     return typed_frame(rows, RANK_FAMILY)
