@@ -38,7 +38,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from lnnmeta.stats.ranks import _holm_pairs, _Table, _tables
+from lnnmeta.stats.multiple import holm_rows
+from lnnmeta.stats.ranks import _Table, _tables
 from lnnmeta.stats.reruns import long_measures
 from lnnmeta.stats.schemas import RANK_FAMILY, typed_frame
 
@@ -227,5 +228,5 @@ def family_tests(
             rows.append(rec)
     for r in rows:
         r.setdefault("p_value", math.nan)
-    _holm_pairs(rows, alpha)  # Holm 1979 over the measures, as for the pairwise table
+    holm_rows(rows, alpha)  # Holm 1979 over the measures
     return typed_frame(rows, RANK_FAMILY)

@@ -31,6 +31,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from scipy import stats as sps
 
+from lnnmeta.stats.multiple import holm_rows
 from lnnmeta.stats.reruns import long_measures
 from lnnmeta.stats.schemas import RANK_FRIEDMAN, RANK_MEANS, RANK_PAIRWISE, typed_frame
 
@@ -201,20 +202,8 @@ def _pairwise(
             bay = _bayes(ok[a].to_numpy(float), ok[b].to_numpy(float), rope, n_samples, seed)
             rec.update(rope=rope, **bay)
         rows.append(rec)
-    _holm_pairs(rows, alpha)
+    holm_rows(rows, alpha)  # Holm 1979 over the pairs of one measure
     return rows
-
-
-def _holm_pairs(rows: list[dict[str, Any]], alpha: float) -> None:
-    from statsmodels.stats.multitest import multipletests
-
-    p = np.array([r["p_value"] for r in rows], dtype=float)
-    ok = np.isfinite(p)
-    if not ok.any():
-        return
-    reject, adj, _, _ = multipletests(p[ok], alpha=alpha, method="holm")  # Holm 1979
-    for i, r, a in zip(np.flatnonzero(ok), reject, adj, strict=True):
-        rows[i]["p_holm"], rows[i]["reject_holm"] = float(a), bool(r)
 
 
 def cd_diagram(

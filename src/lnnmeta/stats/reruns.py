@@ -32,6 +32,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from lnnmeta.stats.literature import effects_from_pairs
+from lnnmeta.stats.multiple import holm_rows
 from lnnmeta.stats.schemas import EFFECTS, RERUN_COMPARISONS, RERUN_SUMMARY, typed_frame
 
 FloatArray = npt.NDArray[np.float64]
@@ -351,18 +352,6 @@ def _compare(
     }
 
 
-def _holm(rows: list[dict[str, Any]], alpha: float) -> None:
-    from statsmodels.stats.multitest import multipletests
-
-    p = np.array([r["p_value"] for r in rows], dtype=float)
-    ok = np.isfinite(p)
-    if not ok.any():
-        return
-    reject, adj, _, _ = multipletests(p[ok], alpha=alpha, method="holm")  # Holm 1979
-    for i, r, a in zip(np.flatnonzero(ok), reject, adj, strict=True):
-        rows[i]["p_holm"], rows[i]["reject_holm"] = float(a), bool(r)
-
-
 def _task_pairs(sub: pd.DataFrame) -> list[tuple[str, str, FloatArray, FloatArray]]:
     hib = bool(sub["higher_is_better"].iloc[0])
     by_model = {str(m): oriented(g["value"], hib) for m, g in sub.groupby("model", sort=True)}
@@ -420,7 +409,7 @@ def rerun_comparisons(
                 "mean_rnn": float(np.nanmean(oriented(b, hib))),
             }
             rows.append(_compare(meta, a, b, gamma, n_boot, rng))
-    _holm(rows, alpha)
+    holm_rows(rows, alpha)  # Holm 1979 across every comparison returned
     for r in rows:
         reject = r.get("reject_holm")
         r["significant"] = None if reject is None else bool(reject)
