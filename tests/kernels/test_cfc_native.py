@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import platform
+from typing import Any
 
 import ncps.torch
 import pytest
 import torch
+from ncps.wirings import AutoNCP
 
 from lnnmeta.kernels import CfC, _native
-from tests.kernels.reference import assert_same, assert_same_grads, leaf_copies, ncps_stepped, pair
+from lnnmeta.kernels._common import time_major
+from lnnmeta.kernels.cfc import _scannable
+from tests.kernels.reference import (
+    assert_same,
+    assert_same_grads,
+    leaf_copies,
+    ncps_stepped,
+    pair,
+    units_of,
+)
 
 
 def test_torch_sgemm_is_found() -> None:
@@ -45,6 +56,50 @@ def test_both_paths_match_ncps_with_spans(ltc_path: str, mode: str) -> None:
     (x1, s1, h1), (x2, s2, h2) = (leaf_copies(*base) for _ in range(2))
     assert_same(ref, fast, ncps_stepped(ref, x1, h1, s1), fast(x2, h2, s2))
     assert_same_grads([(x1, x2), (s1, s2), (h1, h2)])
+
+
+NATIVE_ONLY = [
+    ({"mode": "pure"}, 21),
+    ({"mode": "pure", "backbone_layers": 0}, 13),
+    ({"backbone_layers": 0}, 13),
+    ({"mode": "no_gate", "backbone_layers": 0}, 13),
+    ({}, ("ncp", 19, 5)),
+    ({"mode": "no_gate"}, ("ncp", 19, 5)),
+    ({"mode": "pure"}, ("ncp", 19, 5)),
+    ({"batch_first": False, "return_sequences": False}, ("ncp", 12, 3)),
+]
+
+
+@pytest.mark.parametrize(("kwargs", "units"), NATIVE_ONLY)
+def test_native_pure_direct_and_wired_match_ncps(
+    ltc_path: str, kwargs: dict[str, Any], units: Any
+) -> None:
+    """Pure mode, cells without a backbone and wired (NCP) stacks: outputs, states and all
+    gradients (parameters, input, spans, state) equal ncps, with per-step and constant spans.
+    """
+    torch.manual_seed(13)
+    ref, fast = pair(ncps.torch.CfC, CfC, 3, units_of(units), **kwargs)
+    shape = (5, 7) if kwargs.get("batch_first", True) else (7, 5)
+    base = (torch.randn(*shape, 3), torch.rand(*shape) + 0.5, torch.randn(5, ref.state_size))
+    (x1, s1, h1), (x2, s2, h2) = (leaf_copies(*base) for _ in range(2))
+    if kwargs.get("batch_first", True):
+        assert_same(ref, fast, ncps_stepped(ref, x1, h1, s1), fast(x2, h2, s2))
+        assert_same_grads([(x1, x2), (s1, s2), (h1, h2)])
+        h = torch.randn(5, ref.state_size)
+        half = torch.full(shape, 0.5)
+        assert_same(ref, fast, ncps_stepped(ref, x1, h, half), fast(x1, h, 0.5), target_seed=1)
+    x = torch.randn(*shape, 3)
+    assert_same(ref, fast, ref(x), fast(x), target_seed=2)
+
+
+def test_native_covers_pure_and_wired() -> None:
+    """With the native kernels, pure mode and NCP wirings take the scanned path."""
+    if _native.cfc_library() is None:
+        pytest.skip("native CfC kernels unavailable")
+    x = torch.randn(2, 3, 4)
+    for model in (CfC(4, 8, mode="pure"), CfC(4, AutoNCP(12, 3))):
+        plans = model._plans(time_major(x, True)[0], 1.0, folded_state=True)
+        assert _scannable(plans, x)
 
 
 def test_workspace_reuses_only_released_buffers() -> None:

@@ -30,6 +30,9 @@ from torch.autograd.function import FunctionCtx
 
 from lnnmeta.kernels import _native
 
+#: Mode names and their codes in the native kernels.
+MODES = {"default": 0, "no_gate": 1, "pure": 2}
+
 
 class CfCScan(torch.autograd.Function):
     """Run the folded CfC cell over a sequence; see the module docstring."""
@@ -40,105 +43,131 @@ class CfCScan(torch.autograd.Function):
         z_in: Tensor,
         l0: Tensor,
         w_h: Tensor,
-        w_y: Tensor,
-        b_y: Tensor,
+        w_y: Tensor | None,
+        b_y: Tensor | None,
         spans: Tensor | None,
-        no_gate: bool,
+        pure_w: Tensor | None,
+        pure_a: Tensor | None,
+        mode: str,
         batch_first: bool,
     ) -> Tensor:
-        """Return the real states ``h = 2 l - 1`` after each step, (B, T, N) or (T, B, N).
+        """Return the real states (``2 l - 1``; "pure": ``l``) after each step.
 
         Parameters
         ----------
         z_in : Tensor
-            (T, B, H) input part of the backbone pre-activation (bias included).
+            (T, B, H) input part of the backbone pre-activation (bias included); without a
+            backbone (``w_y`` None), (T, B, K N) input part of the heads.
         l0 : Tensor
             (B, N) initial folded state.
         w_h, w_y, b_y : Tensor
-            (H, N) recurrent backbone weight, (3N, H) or (4N, H) head weight and its bias.
+            (H, N) recurrent backbone weight (without a backbone: (K N, N) recurrent head
+            weight), (K N, H) head weight and its bias (None without a backbone).
         spans : Tensor or None
-            (T, B, 1) time spans with (4N, H) heads; None with (3N, H) heads.
-        no_gate : bool
-            Mode "no_gate" instead of "default".
+            (T, B, 1) time spans with 4 heads or in "pure" mode; None with 3 heads.
+        pure_w, pure_a : Tensor or None
+            (N,) |w_tau| and A of "pure" mode (None otherwise).
+        mode : str
+            "default", "no_gate" or "pure".
         batch_first : bool
             Return (B, T, N) rather than (T, B, N).
         """
-        native = _native.cfc_library() if _native_ok(z_in, l0, w_h, w_y, b_y, spans) else None
+        tensors = (z_in, l0, w_h, w_y, b_y, spans, pure_w, pure_a)
+        native = _native.cfc_library() if _native_ok(*tensors) else None
         ctx.native = native  # type: ignore[attr-defined]
-        ctx.no_gate = no_gate  # type: ignore[attr-defined]
+        ctx.mode = mode  # type: ignore[attr-defined]
         ctx.batch_first = batch_first  # type: ignore[attr-defined]
         if native is not None:
             ts = None if spans is None else spans.reshape(spans.size(0), -1).contiguous()
-            params = (l0.contiguous(), w_h.contiguous(), w_y.contiguous())
+            optional = (_contiguous(t) for t in (w_y, b_y, pure_w, pure_a))
+            weights = _native.CfcWeights(w_h.contiguous(), *optional)
+            l0 = l0.contiguous()
             out, states, acts, heads, t_a = native.cfc_forward(
-                z_in.contiguous(), *params, b_y.contiguous(), ts, no_gate, batch_first
+                z_in.contiguous(), l0, weights, ts, MODES[mode], batch_first
             )
-            extra = (ts, t_a) if ts is not None and t_a is not None else ()
-            ctx.save_for_backward(*params, acts, heads, states, *extra)
+            saved: list[Any] = [l0, weights.w_h, weights.w_y, weights.b_y, weights.pure_w]
+            saved += [weights.pure_a, acts, heads, states, t_a, ts]
+            ctx.save_for_backward(*saved)  # None entries are kept as None
             return out
-        steps, batch, hidden = z_in.shape
-        n = l0.size(1)
-        acts = z_in.new_empty(steps, batch, hidden)
-        heads = z_in.new_empty(steps, batch, 3 * n)  # sigmoid(ff1), sigmoid(ff2), ti
-        states = z_in.new_empty(steps, batch, n)
-        t_a = z_in.new_empty(steps, batch, n) if spans is not None else None
-        w_ht, w_yt = w_h.t(), w_y.t()
-        state = l0
-        for t in range(steps):
-            a = torch.sigmoid(torch.addmm(z_in[t], state, w_ht), out=acts[t])
-            y = torch.addmm(b_y, a, w_yt)
-            if spans is None or t_a is None:
-                torch.sigmoid(y, out=heads[t])
-            else:
-                torch.sigmoid(y[:, : 2 * n], out=heads[t, :, : 2 * n])
-                t_a[t] = y[:, 2 * n : 3 * n]
-                u = torch.addcmul(y[:, 3 * n :], t_a[t], spans[t])
-                torch.sigmoid(u, out=heads[t, :, 2 * n :])
-            ff1, ff2, ti = torch.split(heads[t], n, 1)
-            if no_gate:
-                state = torch.addcmul(ff1, ti, ff2 - 0.5, out=states[t])
-            else:
-                state = torch.lerp(ff1, ff2, ti, out=states[t])
-        timing = (spans, t_a) if spans is not None and t_a is not None else ()
-        ctx.save_for_backward(l0, w_h, w_y, acts, heads, states, *timing)
-        real = states * 2.0 - 1.0
-        return real.transpose(0, 1).contiguous() if batch_first else real
+        if w_y is None or b_y is None or mode == "pure":
+            raise RuntimeError("this CfC configuration needs the native kernels")
+        return _eager_forward(ctx, z_in, l0, w_h, w_y, b_y, spans)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, ...]:
         """Back-propagate through time; weight gradients as one product each at the end."""
-        if ctx.native is not None:
-            l0, w_h, w_y, acts, heads, states, *timing = ctx.saved_tensors
-            ts, t_a = timing if timing else (None, None)
-            saved = (l0, w_h, w_y, acts, heads, states, t_a)
-            grad = grad.contiguous()
-            grads = ctx.native.cfc_backward(saved, ts, ctx.no_gate, grad, ctx.batch_first)
-            d_spans = grads[5]
-            if d_spans is not None:
-                d_spans = d_spans.unsqueeze(-1) if ctx.needs_input_grad[5] else None
-            return (*grads[:5], d_spans, None, None)
-        grad = 2.0 * (grad.transpose(0, 1) if ctx.batch_first else grad)
-        l0, w_h, w_y, acts, heads, states, *timing = ctx.saved_tensors
-        spans, t_a = timing if timing else (None, None)
-        steps, batch, n = states.shape
-        coeff = _head_coefficients(heads.view(steps, batch, 3, n), spans, ctx.no_gate)
-        blocks = coeff.size(2)
-        d_heads = heads.new_empty(steps, batch, blocks, n)
-        d_pre = torch.empty_like(acts)
-        dl = grad[-1]
-        for t in reversed(range(steps)):
-            dy = torch.mul(dl.unsqueeze(1), coeff[t], out=d_heads[t])
-            da = torch.mm(dy.view(batch, blocks * n), w_y)
-            d_pre[t] = torch.ops.aten.sigmoid_backward(da, acts[t])
-            dl = torch.addmm(grad[t - 1], d_pre[t], w_h) if t > 0 else d_pre[t] @ w_h
-        prev = torch.cat((l0.unsqueeze(0), states[:-1])).view(-1, n)
-        d_w_h = d_pre.view(-1, d_pre.size(-1)).t() @ prev
-        flat_heads = d_heads.view(-1, blocks * n)
-        d_w_y = flat_heads.t() @ acts.view(-1, acts.size(-1))
-        d_spans = None
-        if spans is not None and ctx.needs_input_grad[5]:
-            d_spans = (d_heads[:, :, 3] * t_a).sum(-1, keepdim=True)
-        return d_pre, dl, d_w_h, d_w_y, flat_heads.sum(0), d_spans, None, None
+        if ctx.native is None:
+            return (*_eager_backward(ctx, grad), None, None, None, None)
+        l0, w_h, w_y, b_y, pure_w, pure_a, acts, heads, states, t_a, ts = ctx.saved_tensors
+        weights = _native.CfcWeights(w_h, w_y, b_y, pure_w, pure_a)
+        saved = _native.CfcSaved(l0, weights, acts, heads, states, t_a)
+        g = ctx.native.cfc_backward(saved, ts, MODES[ctx.mode], grad.contiguous(), ctx.batch_first)
+        d_spans = g.spans.unsqueeze(-1) if g.spans is not None and ctx.needs_input_grad[5] else None
+        return (g.d_pre, g.l0, g.w_h, g.w_y, g.b_y, d_spans, g.pure_w, g.pure_a, None, None)
+
+
+def _contiguous(t: Tensor | None) -> Tensor | None:
+    return None if t is None else t.contiguous()
+
+
+def _eager_forward(
+    ctx: Any, z_in: Tensor, l0: Tensor, w_h: Tensor, w_y: Tensor, b_y: Tensor, spans: Tensor | None
+) -> Tensor:
+    """Forward pass in eager PyTorch (one backbone layer, mode "default" or "no_gate")."""
+    no_gate = ctx.mode == "no_gate"
+    steps, batch, hidden = z_in.shape
+    n = l0.size(1)
+    acts = z_in.new_empty(steps, batch, hidden)
+    heads = z_in.new_empty(steps, batch, 3 * n)  # sigmoid(ff1), sigmoid(ff2), ti
+    states = z_in.new_empty(steps, batch, n)
+    t_a = z_in.new_empty(steps, batch, n) if spans is not None else None
+    w_ht, w_yt = w_h.t(), w_y.t()
+    state = l0
+    for t in range(steps):
+        a = torch.sigmoid(torch.addmm(z_in[t], state, w_ht), out=acts[t])
+        y = torch.addmm(b_y, a, w_yt)
+        if spans is None or t_a is None:
+            torch.sigmoid(y, out=heads[t])
+        else:
+            torch.sigmoid(y[:, : 2 * n], out=heads[t, :, : 2 * n])
+            t_a[t] = y[:, 2 * n : 3 * n]
+            u = torch.addcmul(y[:, 3 * n :], t_a[t], spans[t])
+            torch.sigmoid(u, out=heads[t, :, 2 * n :])
+        ff1, ff2, ti = torch.split(heads[t], n, 1)
+        if no_gate:
+            state = torch.addcmul(ff1, ti, ff2 - 0.5, out=states[t])
+        else:
+            state = torch.lerp(ff1, ff2, ti, out=states[t])
+    timing = (spans, t_a) if spans is not None and t_a is not None else ()
+    ctx.save_for_backward(l0, w_h, w_y, acts, heads, states, *timing)
+    real = states * 2.0 - 1.0
+    return real.transpose(0, 1).contiguous() if ctx.batch_first else real
+
+
+def _eager_backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, ...]:
+    """Backward pass of :func:`_eager_forward`: gradients of z_in, l0, w_h, w_y, b_y, spans."""
+    grad = 2.0 * (grad.transpose(0, 1) if ctx.batch_first else grad)
+    l0, w_h, w_y, acts, heads, states, *timing = ctx.saved_tensors
+    spans, t_a = timing if timing else (None, None)
+    steps, batch, n = states.shape
+    coeff = _head_coefficients(heads.view(steps, batch, 3, n), spans, ctx.mode == "no_gate")
+    blocks = coeff.size(2)
+    d_heads = heads.new_empty(steps, batch, blocks, n)
+    d_pre = torch.empty_like(acts)
+    dl = grad[-1]
+    for t in reversed(range(steps)):
+        dy = torch.mul(dl.unsqueeze(1), coeff[t], out=d_heads[t])
+        da = torch.mm(dy.view(batch, blocks * n), w_y)
+        d_pre[t] = torch.ops.aten.sigmoid_backward(da, acts[t])
+        dl = torch.addmm(grad[t - 1], d_pre[t], w_h) if t > 0 else d_pre[t] @ w_h
+    prev = torch.cat((l0.unsqueeze(0), states[:-1])).view(-1, n)
+    d_w_h = d_pre.view(-1, d_pre.size(-1)).t() @ prev
+    flat_heads = d_heads.view(-1, blocks * n)
+    d_w_y = flat_heads.t() @ acts.view(-1, acts.size(-1))
+    d_spans = None
+    if spans is not None and ctx.needs_input_grad[5]:
+        d_spans = (d_heads[:, :, 3] * t_a).sum(-1, keepdim=True)
+    return d_pre, dl, d_w_h, d_w_y, flat_heads.sum(0), d_spans
 
 
 def _native_ok(*tensors: Tensor | None) -> bool:

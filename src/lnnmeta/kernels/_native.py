@@ -65,8 +65,8 @@ _SIGNATURES: dict[str, list[type]] = {
     "lnn_sums_backward": [_I, _L, _L, _L, *[_P] * 12],
     "lnn_solver_forward": [_I, _L, _L, _L, _L, _P, _P, _P, _I, *[_P] * 8],
     "lnn_solver_backward": [_I, _L, _L, _L, _L, _P, _P, _P, _I, *[_P] * 13],
-    "lnn_cfc_forward": [_I, _P, *[_L] * 5, _I, *[_P] * 11, _I],
-    "lnn_cfc_backward": [_I, _P, *[_L] * 5, _I, *[_P] * 9, _I, *[_P] * 6],
+    "lnn_cfc_forward": [_I, _P, *[_L] * 5, _I, *[_P] * 13, _I],
+    "lnn_cfc_backward": [_I, _P, *[_L] * 5, _I, *[_P] * 11, _I, *[_P] * 8],
 }
 _ERRORS = {1: "invalid argument", 2: "instruction set not available", 3: "out of memory"}
 #: A build lock older than this (seconds) was left by a killed process (builds take ~2 s).
@@ -243,43 +243,44 @@ class NativeLibrary:
         self,
         z_in: Tensor,
         l0: Tensor,
-        w_h: Tensor,
-        w_y: Tensor,
-        b_y: Tensor,
+        weights: CfcWeights,
         spans: Tensor | None,
-        no_gate: bool,
+        mode: int,
         batch_first: bool,
-    ) -> tuple[Tensor, Tensor, Tensor, Tensor, Tensor | None]:
+    ) -> tuple[Tensor, Tensor, Tensor | None, Tensor, Tensor | None]:
         """Run the folded CfC cell over a sequence (``csrc/cfc_body.h``).
 
         Parameters
         ----------
         z_in : Tensor
-            (T, B, H) input part of the backbone pre-activation (bias included).
+            (T, B, H) input part of the backbone pre-activation (bias included); without a
+            backbone, (T, B, K N) input part of the head pre-activations.
         l0 : Tensor
             (B, N) initial folded state.
-        w_h, w_y, b_y : Tensor
-            (H, N) recurrent backbone weight, (3N, H) or (4N, H) head weight and its bias.
+        weights : CfcWeights
+            The folded weights.
         spans : Tensor or None
-            (T, B) time spans with (4N, H) heads; None with (3N, H) heads.
-        no_gate : bool
-            Mode "no_gate" instead of "default".
+            (T, B) time spans with (4N, .) heads or in "pure" mode; None with (3N, .) heads.
+        mode : int
+            0 "default", 1 "no_gate", 2 "pure".
         batch_first : bool
             Lay the output out as (B, T, N) rather than (T, B, N).
 
         Returns
         -------
         tuple
-            The real states ``2 l - 1`` after each step, (B, T, N) or (T, B, N); and what
-            the backward pass needs: (T, B, N) folded states, (T, B, H) backbone
-            activations, (T, B, 3N) gates and, with spans, the (T, B, N) ``time_a`` head.
+            The real states (``2 l - 1``; "pure": ``l``) after each step, (B, T, N) or
+            (T, B, N); and what the backward pass needs: (T, B, N) folded states, (T, B, H)
+            backbone activations (None without a backbone), (T, B, 3N) gates ("pure": the
+            heads and their decay) and, with 4 heads, the (T, B, N) ``time_a`` head.
         """
         steps, batch, hidden = z_in.shape
         n = l0.size(1)
-        acts = WORKSPACE.empty(steps, batch, hidden)
+        heads_count = weights.heads_count(n)
+        acts = None if weights.w_y is None else WORKSPACE.empty(steps, batch, hidden)
         heads = WORKSPACE.empty(steps, batch, 3 * n)
         states = WORKSPACE.empty(steps, batch, n)
-        t_a = None if spans is None else WORKSPACE.empty(steps, batch, n)
+        t_a = WORKSPACE.empty(steps, batch, n) if heads_count == 4 else None
         out = WORKSPACE.empty(*((batch, steps) if batch_first else (steps, batch)), n)
         self._call(
             "lnn_cfc_forward",
@@ -288,39 +289,41 @@ class NativeLibrary:
             batch,
             n,
             hidden,
-            w_y.size(0) // n,
-            int(no_gate),
-            *_pointers(z_in, l0, w_h, w_y, b_y, spans, acts, heads, states, t_a, out),
+            heads_count,
+            mode,
+            *_pointers(z_in, l0, weights.w_h, weights.w_y, weights.b_y, spans),
+            *_pointers(weights.pure_w, weights.pure_a, acts, heads, states, t_a, out),
             int(batch_first),
         )
         return out, states, acts, heads, t_a
 
     def cfc_backward(
         self,
-        saved: tuple[Tensor, ...],
+        saved: CfcSaved,
         spans: Tensor | None,
-        no_gate: bool,
+        mode: int,
         grad: Tensor,
         batch_first: bool,
-    ) -> tuple[Tensor, Tensor, Tensor, Tensor, Tensor, Tensor | None]:
+    ) -> CfcGrads:
         """Backward pass of :meth:`cfc_forward` given the gradient of its output.
 
-        ``saved`` is ``(l0, w_h, w_y, acts, heads, states, t_a)``: inputs and outputs of
-        the forward pass (``t_a`` None without spans).
-
-        Returns
-        -------
-        tuple
-            Gradients of ``z_in``, ``l0``, ``w_h``, ``w_y``, ``b_y`` and ``spans`` (None
-            without spans).
+        ``saved`` holds the inputs and outputs of the forward pass.
         """
-        l0, w_h, w_y, acts, heads, states, t_a = saved
-        steps, batch, n = states.shape
-        hidden = acts.size(2)
-        d_pre = WORKSPACE.empty(*acts.shape)
-        d_l0, d_w_h, d_w_y = torch.empty_like(l0), torch.empty_like(w_h), torch.empty_like(w_y)
-        d_b_y = w_y.new_empty(w_y.size(0))
-        d_spans = None if spans is None else torch.empty_like(spans)
+        w = saved.weights
+        steps, batch, n = saved.states.shape
+        hidden = w.w_h.size(0)
+        heads_count = w.heads_count(n)
+        d_pre = WORKSPACE.empty(steps, batch, hidden)
+        grads = CfcGrads(
+            d_pre,
+            torch.empty_like(saved.l0),
+            torch.empty_like(w.w_h),
+            None if w.w_y is None else torch.empty_like(w.w_y),
+            None if w.b_y is None else torch.empty_like(w.b_y),
+            None if spans is None else torch.empty_like(spans),
+            None if w.pure_w is None else torch.empty_like(w.pure_w),
+            None if w.pure_a is None else torch.empty_like(w.pure_a),
+        )
         self._call(
             "lnn_cfc_backward",
             self.sgemm,
@@ -328,13 +331,63 @@ class NativeLibrary:
             batch,
             n,
             hidden,
-            w_y.size(0) // n,
-            int(no_gate),
-            *_pointers(l0, w_h, w_y, spans, acts, heads, states, t_a, grad),
+            heads_count,
+            mode,
+            *_pointers(saved.l0, w.w_h, w.w_y, spans, w.pure_w, w.pure_a, saved.acts),
+            *_pointers(saved.heads, saved.states, saved.t_a, grad),
             int(batch_first),
-            *_pointers(d_pre, d_l0, d_w_h, d_w_y, d_b_y, d_spans),
+            *_pointers(grads.d_pre, grads.l0, grads.w_h, grads.w_y, grads.b_y, grads.spans),
+            *_pointers(grads.pure_w, grads.pure_a),
         )
-        return d_pre, d_l0, d_w_h, d_w_y, d_b_y, d_spans
+        return grads
+
+
+@dataclass(frozen=True)
+class CfcWeights:
+    """Folded weights of one CfC cell, as the native kernels take them (contiguous).
+
+    ``w_h`` is (H, N): the recurrent part of the backbone's first layer, or, without a
+    backbone (``w_y`` None), of the heads (H = K N).  ``w_y`` (K N, H) and ``b_y`` are
+    the heads after the backbone; ``pure_w`` (|w_tau|) and ``pure_a`` (A), (N,) each,
+    only in "pure" mode.
+    """
+
+    w_h: Tensor
+    w_y: Tensor | None = None
+    b_y: Tensor | None = None
+    pure_w: Tensor | None = None
+    pure_a: Tensor | None = None
+
+    def heads_count(self, units: int) -> int:
+        """Number K of head blocks of N units."""
+        rows = self.w_h.size(0) if self.w_y is None else self.w_y.size(0)
+        return rows // units
+
+
+@dataclass(frozen=True)
+class CfcSaved:
+    """What the backward pass of the native CfC needs from its forward pass."""
+
+    l0: Tensor
+    weights: CfcWeights
+    acts: Tensor | None
+    heads: Tensor
+    states: Tensor
+    t_a: Tensor | None
+
+
+@dataclass(frozen=True)
+class CfcGrads:
+    """Gradients of the native CfC's inputs (None for inputs it does not have)."""
+
+    d_pre: Tensor
+    l0: Tensor
+    w_h: Tensor
+    w_y: Tensor | None
+    b_y: Tensor | None
+    spans: Tensor | None
+    pure_w: Tensor | None
+    pure_a: Tensor | None
 
 
 class Workspace:

@@ -33,6 +33,7 @@ from ncps.torch import CfCCell, WiredCfCCell
 from ncps.torch.lstm import LSTMCell
 from torch import Tensor, nn
 
+from lnnmeta.kernels import _native
 from lnnmeta.kernels._cfc_ops import CfCScan
 from lnnmeta.kernels._common import (
     MemoryCell,
@@ -209,8 +210,8 @@ class CfC(nn.Module):
         spans = time_major_spans(timespans, layout, x)
         h0, c0 = initial_state(hx, self.use_mixed, self.state_size, layout, x)
         plans = self._plans(x, spans, folded_state=c0 is None)
-        if c0 is None and _scannable(plans):
-            return self._scanned(plans[0], _to_forms(h0, plans)[0], spans, layout)
+        if c0 is None and _scannable(plans, x):
+            return self._scanned(plans, _to_forms(h0, plans), spans, layout)
         outputs, states, c0 = self._sequence(plans, x, h0, c0, spans)
         form = plans[-1].out_form
         if self.return_sequences:
@@ -221,17 +222,34 @@ class CfC(nn.Module):
         return readout, final_state(h, c0, layout)
 
     def _scanned(
-        self, plan: LayerPlan, l0: Tensor, spans: Timespans, layout: SequenceLayout
+        self, plans: list[LayerPlan], l0: list[Tensor], spans: Timespans, layout: SequenceLayout
     ) -> tuple[Tensor, State]:
-        """Run a :func:`_scannable` plan; outputs come in the user's layout directly."""
-        seq = _scan(plan, l0, spans, layout.batch_first)
-        last = (seq[:, -1] if layout.batch_first else seq[-1]).clone()
+        """Run :func:`_scannable` plans; outputs come in the user's layout directly.
+
+        Layers run one after the other over the whole sequence (a wired layer's input at
+        step t is the previous layer's output at step t, never a later one), each with
+        its input projection as one product over all steps.
+        """
+        seq: Tensor | None = None
+        lasts: list[Tensor] = []
+        for k, plan in enumerate(plans):
+            z_in = plan.z_in
+            if z_in is None:  # a wired layer fed by the previous one (time-major seq)
+                assert seq is not None and plan.w_x is not None and plan.bias is not None
+                stored = _to_form(seq, plans[k - 1].out_form).flatten(0, 1)
+                z_in = torch.addmm(plan.bias, stored, plan.w_x.t()).view(*seq.shape[:2], -1)
+            batch_first = layout.batch_first and k == len(plans) - 1
+            seq = _scan(plan, z_in, l0[k], spans, batch_first)
+            lasts.append(seq[:, -1] if batch_first else seq[-1])
+        assert seq is not None
+        last = lasts[-1].clone()
         if self.return_sequences:
             readout = self.fc(seq)
             readout = readout if layout.batched else readout.squeeze(layout.batch_dim)
         else:
             readout = user_last(self.fc(last), layout)
-        return readout, final_state(last, None, layout)
+        h = last if len(plans) == 1 else torch.cat(lasts, 1)
+        return readout, final_state(h, None, layout)
 
     def _sequence(
         self, plans: list[LayerPlan], x: Tensor, h0: Tensor, c0: Tensor | None, spans: Timespans
@@ -486,29 +504,41 @@ def _run(
     return torch.stack(outputs), states
 
 
-def _scannable(plans: list[LayerPlan]) -> bool:
-    """Whether :class:`CfCScan` covers this configuration (the common one)."""
+def _scannable(plans: list[LayerPlan], x: Tensor) -> bool:
+    """Whether :class:`CfCScan` covers every layer of this configuration.
+
+    It covers layers without a backbone or with one sigmoid-form backbone layer
+    ("lecun_tanh", "tanh"), in every mode; beyond the common configuration (one unwired
+    cell with a backbone layer, mode "default" or "no_gate"), only with the native kernels.
+    """
+    if not all(_layer_scannable(p) for p in plans):
+        return False
     plan = plans[0]
-    return (
-        len(plans) == 1
-        and plan.mode in ("default", "no_gate")
-        and plan.act is not None
-        and plan.act.fn is torch.sigmoid
-        and not plan.backbone
-        and plan.out_form == SIGMOID_TANH
-    )
+    if len(plans) == 1 and plan.mode != "pure" and plan.act is not None:
+        return True  # the eager BPTT covers it too
+    return x.dtype == torch.float32 and x.device.type == "cpu" and _native.cfc_library() is not None
 
 
-def _scan(plan: LayerPlan, l0: Tensor, spans: Timespans, batch_first: bool) -> Tensor:
-    """Run a :func:`_scannable` single-layer plan with the hand-written BPTT function.
+def _layer_scannable(plan: LayerPlan) -> bool:
+    """Whether the native kernels cover one layer (see :func:`_scannable`)."""
+    if plan.backbone or (plan.act is not None and plan.act.fn is not torch.sigmoid):
+        return False
+    return plan.mode == "pure" or plan.out_form == SIGMOID_TANH
+
+
+def _scan(plan: LayerPlan, z_in: Tensor, l0: Tensor, spans: Timespans, batch_first: bool) -> Tensor:
+    """Run one :func:`_scannable` layer with the hand-written BPTT function.
 
     Returns the real states of every step, (B, T, N) if ``batch_first`` else (T, B, N).
     """
-    assert plan.z_in is not None and plan.heads is not None
-    w_y, b_y = plan.heads
+    w_y, b_y = plan.heads if plan.heads is not None else (None, None)
     ts = spans.unsqueeze(-1) if isinstance(spans, Tensor) else None
-    no_gate = plan.mode == "no_gate"
-    return scan(plan.z_in, l0, plan.w_h, w_y, b_y, ts, no_gate, batch_first)
+    pure_w = pure_a = None
+    if plan.pure is not None:
+        pure_w, pure_a = (p.reshape(-1) for p in plan.pure)
+        if ts is None:
+            ts = z_in.new_full((z_in.size(0), z_in.size(1), 1), float(spans))
+    return scan(z_in, l0, plan.w_h, w_y, b_y, ts, pure_w, pure_a, plan.mode, batch_first)
 
 
 def _step(plans: list[LayerPlan], z_t: Tensor, states: list[Tensor], ts: Timespans) -> list[Tensor]:

@@ -1,23 +1,27 @@
 // Body of the native CfC sequence kernels for one instruction set.
 //
 // Included by ltc_native.cpp right after ltc_body.h, inside the same per-ISA namespace
-// (W, vf, load, store, splat, sigmoid_of come from there).  Matrix products go to the
-// BLAS sgemm that torch itself uses (its address is passed in: see Gemm in
-// ltc_native.cpp); everything element-wise is fused here, one pass per step.
+// (W, vf, vu, load, store, splat, sigmoid_of, exp2_approx come from there).  Matrix
+// products go to the BLAS sgemm that torch itself uses (its address is passed in: see
+// Gemm in ltc_native.cpp); everything element-wise is fused here, one pass per step.
 //
-// The cell is ncps 1.0.1's CfCCell with one backbone layer whose tanh-like activation
-// has been rewritten as a sigmoid and the affine parts folded into the weights
-// (lnnmeta/kernels/cfc.py), with states in the folded form l (h = 2 l - 1).  Shapes:
-// T steps, B samples, N units, H backbone units, K head blocks (3: ff1, ff2 and the time
-// gate with a constant span folded in; 4: ff1, ff2, time_a, time_b with per-step spans).
-// Per step t (row-major (B, .) matrices):
-//   a   = sigmoid(z_in[t] + l @ w_h^T)                        (B, H)
+// The cell is ncps 1.0.1's CfCCell with its tanh-like activations rewritten as sigmoids
+// and the affine parts folded into the weights (lnnmeta/kernels/cfc.py), with states in
+// the folded form l (h = 2 l - 1; "pure" mode: h = l).  Shapes: T steps, B samples,
+// N units, H backbone units, K head blocks (3: ff1, ff2 and the time gate with a
+// constant span folded in; 4: ff1, ff2, time_a, time_b with per-step spans; 1: ff1 of
+// "pure" mode).  Per step t (row-major (B, .) matrices), the head pre-activations are
+//   a   = sigmoid(z_in[t] + l @ w_h^T)                        (B, H)   with a backbone
 //   y   = b_y + a @ w_y^T                                     (B, K N)
+// or, without a backbone (the layers of a wired CfC; w_y null, H = K N),
+//   y   = z_in[t] + l @ w_h^T                                 (B, K N)
+// and the new state is
 //   ff1 = sigmoid(y_0), ff2 = sigmoid(y_1)
 //   ti  = sigmoid(y_2)                 (K = 3)
 //   ti  = sigmoid(y_2 * span + y_3)    (K = 4; y_2 is t_a, kept for the span gradient)
 //   l   = ff1 + ti (ff2 - ff1)         ("default"), ff1 + ti (ff2 - 1/2) ("no_gate")
-//   out = 2 l - 1                      (the real state, in the caller's layout)
+//   l   = A - A e y,  e = exp(-span (|w_tau| + |y|))          ("pure", K = 1)
+//   out = 2 l - 1 ("pure": l)          (the real state, in the caller's layout)
 
 // NOLINTBEGIN (this file is a fragment, see above)
 
@@ -38,6 +42,8 @@ static inline void cfc_store(float* p, vf v, int64_t n) {
 
 static inline vf cfc_sigmoid(vf x) { return sigmoid_of(x * -1.44269504088896341f); }
 
+static inline vf cfc_abs(vf x) { return (vf)((vu)x & 0x7fffffffu); }
+
 static void cfc_sigmoid_inplace(float* p, int64_t n) {
   for (int64_t i = 0; i < n; i += W) cfc_store(p + i, cfc_sigmoid(cfc_load(p + i, n - i)), n - i);
 }
@@ -47,108 +53,166 @@ static inline int64_t cfc_out_row(const CfcArgs& A, int64_t t, int64_t b) {
   return (A.out_batch_first ? b * A.steps + t : t * A.batch + b) * A.units;
 }
 
+static inline float cfc_span(const CfcArgs& A, int64_t t, int64_t b) {
+  return A.spans != nullptr ? A.spans[t * A.batch + b] : 0.0f;
+}
+
+// New state of step t from the head pre-activations y (B, K N): writes states[t], out
+// and what the backward pass needs (heads_out: ff1, ff2, ti; "pure": y and e; t_a).
+static void cfc_gates_forward(const CfcArgs& A, int64_t t, const float* y) {
+  const int64_t B = A.batch, N = A.units, KN = A.heads * N;
+  for (int64_t b = 0; b < B; ++b) {
+    const float* yr = y + b * KN;
+    float* hr = A.heads_out + (t * B + b) * 3 * N;
+    float* lr = A.states + (t * B + b) * N;
+    float* outr = A.out + cfc_out_row(A, t, b);
+    const vf span = splat(cfc_span(A, t, b));
+    if (A.mode == 2) {
+      for (int64_t i = 0; i < N; i += W) {
+        const int64_t n = N - i;
+        const vf yv = cfc_load(yr + i, n), a = cfc_load(A.pure_a + i, n);
+        const vf z = span * (cfc_load(A.pure_w + i, n) + cfc_abs(yv));
+        const vf e = exp2_approx(z * -1.44269504088896341f);
+        const vf l = a - a * e * yv;
+        cfc_store(hr + i, yv, n);
+        cfc_store(hr + N + i, e, n);
+        cfc_store(lr + i, l, n);
+        cfc_store(outr + i, l, n);
+      }
+      continue;
+    }
+    float* tar = A.t_a != nullptr ? A.t_a + (t * B + b) * N : nullptr;
+    for (int64_t i = 0; i < N; i += W) {
+      const int64_t n = N - i;
+      const vf f1 = cfc_sigmoid(cfc_load(yr + i, n));
+      const vf f2 = cfc_sigmoid(cfc_load(yr + N + i, n));
+      vf u = cfc_load(yr + 2 * N + i, n);
+      if (A.heads == 4) {
+        cfc_store(tar + i, u, n);
+        u = u * span + cfc_load(yr + 3 * N + i, n);
+      }
+      const vf ti = cfc_sigmoid(u);
+      cfc_store(hr + i, f1, n);
+      cfc_store(hr + N + i, f2, n);
+      cfc_store(hr + 2 * N + i, ti, n);
+      const vf l = A.mode == 1 ? f1 + ti * (f2 - 0.5f) : f1 + ti * (f2 - f1);
+      cfc_store(lr + i, l, n);
+      cfc_store(outr + i, l * 2.0f - 1.0f, n);
+    }
+  }
+}
+
 static void cfc_forward(const Gemm& gemm, const CfcArgs& A) {
   const int64_t B = A.batch, N = A.units, H = A.hidden, KN = A.heads * N;
   std::vector<float> y(B * KN);
   for (int64_t t = 0; t < A.steps; ++t) {
-    float* a = A.acts + t * B * H;
-    std::memcpy(a, A.z_in + t * B * H, sizeof(float) * B * H);
     const float* prev = t > 0 ? A.states + (t - 1) * B * N : A.l0;
-    gemm(false, true, B, H, N, prev, N, A.w_h, N, 1.0f, a, H);
-    cfc_sigmoid_inplace(a, B * H);
-    for (int64_t b = 0; b < B; ++b) std::memcpy(y.data() + b * KN, A.b_y, sizeof(float) * KN);
-    gemm(false, true, B, KN, H, a, H, A.w_y, H, 1.0f, y.data(), KN);
-    for (int64_t b = 0; b < B; ++b) {
-      const float* yr = y.data() + b * KN;
-      float* hr = A.heads_out + (t * B + b) * 3 * N;
-      float* lr = A.states + (t * B + b) * N;
-      float* outr = A.out + cfc_out_row(A, t, b);
-      float* tar = A.t_a != nullptr ? A.t_a + (t * B + b) * N : nullptr;
-      const vf span = splat(A.spans != nullptr ? A.spans[t * B + b] : 0.0f);
-      for (int64_t i = 0; i < N; i += W) {
-        const int64_t n = N - i;
-        const vf f1 = cfc_sigmoid(cfc_load(yr + i, n));
-        const vf f2 = cfc_sigmoid(cfc_load(yr + N + i, n));
-        vf u = cfc_load(yr + 2 * N + i, n);
-        if (A.heads == 4) {
-          cfc_store(tar + i, u, n);
-          u = u * span + cfc_load(yr + 3 * N + i, n);
-        }
-        const vf ti = cfc_sigmoid(u);
-        cfc_store(hr + i, f1, n);
-        cfc_store(hr + N + i, f2, n);
-        cfc_store(hr + 2 * N + i, ti, n);
-        const vf l = A.no_gate ? f1 + ti * (f2 - 0.5f) : f1 + ti * (f2 - f1);
-        cfc_store(lr + i, l, n);
-        cfc_store(outr + i, l * 2.0f - 1.0f, n);
-      }
+    if (A.w_y == nullptr) {  // no backbone: H = K N
+      std::memcpy(y.data(), A.z_in + t * B * KN, sizeof(float) * B * KN);
+      gemm(false, true, B, KN, N, prev, N, A.w_h, N, 1.0f, y.data(), KN);
+    } else {
+      float* a = A.acts + t * B * H;
+      std::memcpy(a, A.z_in + t * B * H, sizeof(float) * B * H);
+      gemm(false, true, B, H, N, prev, N, A.w_h, N, 1.0f, a, H);
+      cfc_sigmoid_inplace(a, B * H);
+      for (int64_t b = 0; b < B; ++b) std::memcpy(y.data() + b * KN, A.b_y, sizeof(float) * KN);
+      gemm(false, true, B, KN, H, a, H, A.w_y, H, 1.0f, y.data(), KN);
     }
+    cfc_gates_forward(A, t, y.data());
   }
 }
 
-// Back-propagation through time.  d l / d(head pre-activations) is formed per step and
-// kept for a chunk of steps, whose weight and bias gradients are then one matrix product
-// each (instead of one per step, and without a (T, B, K N) buffer).
-// dl = d out / d l * grad of the output at step t = 2 grad[t], as (B, N).
+// dl = d out / d l * grad of the output at step t (2 grad[t]; "pure": grad[t]), (B, N).
 static void cfc_gather_grad(const CfcArgs& A, int64_t t, float* dl) {
   const int64_t N = A.units;
+  const float scale = A.mode == 2 ? 1.0f : 2.0f;
   for (int64_t b = 0; b < A.batch; ++b) {
     const float* g = A.grad + cfc_out_row(A, t, b);
     for (int64_t i = 0; i < N; i += W) {
-      cfc_store(dl + b * N + i, cfc_load(g + i, N - i) * 2.0f, N - i);
+      cfc_store(dl + b * N + i, cfc_load(g + i, N - i) * scale, N - i);
     }
   }
 }
 
+// d = d l / d y (B, K N) of step t given dl (B, N); writes d_spans[t] and, in "pure"
+// mode, adds the step's share of the |w_tau| and A gradients to acc_w and acc_a.
+static void cfc_gates_backward(const CfcArgs& A, int64_t t, const float* dl, float* d,
+                               float* acc_w, float* acc_a) {
+  const int64_t B = A.batch, N = A.units, K = A.heads, KN = K * N;
+  for (int64_t b = 0; b < B; ++b) {
+    const float* hr = A.heads_out + (t * B + b) * 3 * N;
+    const float* g = dl + b * N;
+    float* dr = d + b * KN;
+    const float span_s = cfc_span(A, t, b);
+    const vf span = splat(span_s);
+    const float* tar = A.t_a != nullptr ? A.t_a + (t * B + b) * N : nullptr;
+    vf dspan = splat(0.0f);
+    for (int64_t i = 0; i < N; i += W) {
+      const int64_t n = N - i;
+      const vf gi = cfc_load(g + i, n);
+      if (A.mode == 2) {
+        // l = a - a e y: d y = -a e (1 - span |y|), d|w_tau| = a y e span,
+        // d a = 1 - e y, d span = a y e (|w_tau| + |y|).
+        const vf yv = cfc_load(hr + i, n), e = cfc_load(hr + N + i, n);
+        const vf a = cfc_load(A.pure_a + i, n), ay = cfc_abs(yv);
+        const vf aye = a * yv * e * gi;
+        cfc_store(dr + i, (ay * span - 1.0f) * a * e * gi, n);
+        cfc_store(acc_w + i, cfc_load(acc_w + i, n) + aye * span, n);
+        cfc_store(acc_a + i, cfc_load(acc_a + i, n) + (1.0f - e * yv) * gi, n);
+        dspan += aye * (cfc_load(A.pure_w + i, n) + ay);  // zero lanes past N
+        continue;
+      }
+      const vf f1 = cfc_load(hr + i, n), f2 = cfc_load(hr + N + i, n);
+      const vf ti = cfc_load(hr + 2 * N + i, n);
+      // d l / d(ff1, ff2, ti), then sigmoid_backward: grad * (1 - s) * s.
+      const vf c1 = A.mode == 1 ? splat(1.0f) : 1.0f - ti;
+      const vf c3 = A.mode == 1 ? f2 - 0.5f : f2 - f1;
+      cfc_store(dr + i, gi * c1 * (1.0f - f1) * f1, n);
+      cfc_store(dr + N + i, gi * ti * (1.0f - f2) * f2, n);
+      const vf du = gi * c3 * (1.0f - ti) * ti;
+      if (K == 4) {
+        cfc_store(dr + 2 * N + i, du * span, n);
+        cfc_store(dr + 3 * N + i, du, n);
+        dspan += du * cfc_load(tar + i, n);  // zero lanes past N: t_a loads as 0
+      } else {
+        cfc_store(dr + 2 * N + i, du, n);
+      }
+    }
+    if (A.d_spans != nullptr) {
+      float s = 0.0f;
+      for (int q = 0; q < W; ++q) s += dspan[q];
+      A.d_spans[t * B + b] = s;
+    }
+  }
+}
+
+// Back-propagation through time.  With a backbone, d l / d(head pre-activations) is kept
+// for a chunk of steps, whose weight and bias gradients are then one matrix product each
+// (instead of one per step, and without a (T, B, K N) buffer); without one, it is the
+// gradient of z_in itself.  d w_h is one product over all steps at the end.
 static void cfc_backward(const Gemm& gemm, const CfcArgs& A) {
   const int64_t T = A.steps, B = A.batch, N = A.units, H = A.hidden, K = A.heads;
   const int64_t KN = K * N;
+  const bool direct = A.w_y == nullptr;
   const int64_t chunk = std::max<int64_t>(1, std::min<int64_t>(T, (1023 + B) / B));
-  std::vector<float> dl(B * N), dy(chunk * B * KN), da(B * H), ones(chunk * B, 1.0f);
+  std::vector<float> dl(B * N), dy(direct ? 0 : chunk * B * KN), da(direct ? 0 : B * H);
+  std::vector<float> ones(chunk * B, 1.0f), acc_w(N, 0.0f), acc_a(N, 0.0f);
   cfc_gather_grad(A, T - 1, dl.data());
   bool first_chunk = true;
   int64_t hi = T, lo = std::max<int64_t>(0, T - chunk);
   for (int64_t t = T - 1; t >= 0; --t) {
-    float* d = dy.data() + (t - lo) * B * KN;
-    for (int64_t b = 0; b < B; ++b) {
-      const float* hr = A.heads_out + (t * B + b) * 3 * N;
-      const float* g = dl.data() + b * N;
-      float* dr = d + b * KN;
-      const float span = A.spans != nullptr ? A.spans[t * B + b] : 0.0f;
-      const float* tar = A.t_a != nullptr ? A.t_a + (t * B + b) * N : nullptr;
-      vf dspan = splat(0.0f);
-      for (int64_t i = 0; i < N; i += W) {
-        const int64_t n = N - i;
-        const vf gi = cfc_load(g + i, n);
-        const vf f1 = cfc_load(hr + i, n), f2 = cfc_load(hr + N + i, n);
-        const vf ti = cfc_load(hr + 2 * N + i, n);
-        // d l / d(ff1, ff2, ti), then sigmoid_backward: grad * (1 - s) * s.
-        const vf c1 = A.no_gate ? splat(1.0f) : 1.0f - ti;
-        const vf c3 = A.no_gate ? f2 - 0.5f : f2 - f1;
-        cfc_store(dr + i, gi * c1 * (1.0f - f1) * f1, n);
-        cfc_store(dr + N + i, gi * ti * (1.0f - f2) * f2, n);
-        const vf du = gi * c3 * (1.0f - ti) * ti;
-        if (K == 4) {
-          cfc_store(dr + 2 * N + i, du * span, n);
-          cfc_store(dr + 3 * N + i, du, n);
-          dspan += du * cfc_load(tar + i, n);  // zero lanes past N: t_a loads as 0
-        } else {
-          cfc_store(dr + 2 * N + i, du, n);
-        }
+    float* d = direct ? A.d_pre + t * B * KN : dy.data() + (t - lo) * B * KN;
+    cfc_gates_backward(A, t, dl.data(), d, acc_w.data(), acc_a.data());
+    float* dp = d;
+    if (!direct) {
+      const float* a = A.acts + t * B * H;
+      dp = A.d_pre + t * B * H;
+      gemm(false, false, B, H, KN, d, KN, A.w_y, H, 0.0f, da.data(), H);
+      for (int64_t i = 0; i < B * H; i += W) {
+        const int64_t n = B * H - i;
+        const vf s = cfc_load(a + i, n);
+        cfc_store(dp + i, cfc_load(da.data() + i, n) * (1.0f - s) * s, n);
       }
-      if (A.d_spans != nullptr) {
-        float s = 0.0f;
-        for (int q = 0; q < W; ++q) s += dspan[q];
-        A.d_spans[t * B + b] = s;
-      }
-    }
-    const float* a = A.acts + t * B * H;
-    float* dp = A.d_pre + t * B * H;
-    gemm(false, false, B, H, KN, d, KN, A.w_y, H, 0.0f, da.data(), H);
-    for (int64_t i = 0; i < B * H; i += W) {
-      const int64_t n = B * H - i;
-      const vf s = cfc_load(a + i, n);
-      cfc_store(dp + i, cfc_load(da.data() + i, n) * (1.0f - s) * s, n);
     }
     if (t > 0) {
       cfc_gather_grad(A, t - 1, dl.data());
@@ -156,7 +220,7 @@ static void cfc_backward(const Gemm& gemm, const CfcArgs& A) {
     } else {
       gemm(false, false, B, N, H, dp, H, A.w_h, N, 0.0f, A.d_l0, N);
     }
-    if (t == lo) {  // chunk [lo, hi) complete: its share of d w_y and d b_y
+    if (!direct && t == lo) {  // chunk [lo, hi) complete: its share of d w_y and d b_y
       const int64_t rows = (hi - lo) * B;
       const float beta = first_chunk ? 0.0f : 1.0f;
       gemm(true, false, KN, H, rows, dy.data(), KN, A.acts + lo * B * H, H, beta, A.d_w_y, H);
@@ -170,6 +234,10 @@ static void cfc_backward(const Gemm& gemm, const CfcArgs& A) {
   gemm(true, false, H, N, B, A.d_pre, H, A.l0, N, 0.0f, A.d_w_h, N);
   if (T > 1) {
     gemm(true, false, H, N, (T - 1) * B, A.d_pre + B * H, H, A.states, N, 1.0f, A.d_w_h, N);
+  }
+  if (A.mode == 2) {
+    std::memcpy(A.d_pure_w, acc_w.data(), sizeof(float) * N);
+    std::memcpy(A.d_pure_a, acc_a.data(), sizeof(float) * N);
   }
 }
 

@@ -119,22 +119,25 @@ struct Gemm {
 };
 
 // Arguments of the CfC sequence kernels (cfc_body.h); T steps, B samples, N units,
-// H backbone units, K head blocks; every array row-major and contiguous.
+// H backbone units (K N without a backbone), K head blocks; every array row-major and
+// contiguous.
 struct CfcArgs {
   int64_t steps = 0;
   int64_t batch = 0;
   int64_t units = 0;
   int64_t hidden = 0;
   int64_t heads = 3;
-  bool no_gate = false;
+  int mode = 0;                  // 0 "default", 1 "no_gate", 2 "pure"
   const float* z_in = nullptr;   // (T, B, H) input part of the backbone pre-activation
   const float* l0 = nullptr;     // (B, N) initial folded state
   const float* w_h = nullptr;    // (H, N)
-  const float* w_y = nullptr;    // (K N, H)
+  const float* w_y = nullptr;    // (K N, H); null without a backbone
   const float* b_y = nullptr;    // (K N,)
-  const float* spans = nullptr;  // (T, B) with K = 4, else null
+  const float* spans = nullptr;  // (T, B) with K = 4 or "pure", else null
+  const float* pure_w = nullptr; // (N,) |w_tau| of "pure" mode, else null
+  const float* pure_a = nullptr; // (N,) A of "pure" mode, else null
   float* acts = nullptr;         // (T, B, H) backbone activations
-  float* heads_out = nullptr;    // (T, B, 3 N) ff1, ff2, ti after their sigmoids
+  float* heads_out = nullptr;    // (T, B, 3 N) ff1, ff2, ti after their sigmoids ("pure": y, e)
   float* states = nullptr;       // (T, B, N) folded states
   float* t_a = nullptr;          // (T, B, N) time_a head with K = 4, else null
   float* out = nullptr;          // (T, B, N), or (B, T, N) if out_batch_first: 2 l - 1
@@ -146,6 +149,8 @@ struct CfcArgs {
   float* d_w_y = nullptr;        // (K N, H)
   float* d_b_y = nullptr;        // (K N,)
   float* d_spans = nullptr;      // (T, B), or null
+  float* d_pure_w = nullptr;     // (N,) "pure" mode
+  float* d_pure_a = nullptr;     // (N,) "pure" mode
 };
 
 namespace generic {
@@ -346,16 +351,30 @@ int lnn_solver_backward(int isa, int64_t n, int64_t steps, int64_t unfolds, int6
   }
 }
 
-// CfC sequence, forward (cfc_body.h): writes out, acts, heads_out, states and (with
-// per-step spans, heads == 4) t_a.  sgemm is the address of a Fortran-interface BLAS
-// sgemm.
+// Whether the CfC kernel arguments are consistent: K = 3 or 4 (spans with K = 4) with
+// mode 0 or 1, K = 1 with spans, |w_tau| and A in mode 2; without a backbone (w_y null)
+// H = K N.
+static bool cfc_valid(void* sgemm, int64_t steps, int64_t batch, int64_t units,
+                      int64_t hidden, int64_t heads, int mode, const float* w_y,
+                      const float* spans, const float* pure_w, const float* pure_a) {
+  if (sgemm == nullptr || steps < 1 || batch < 1 || units < 1 || hidden < 1) return false;
+  if (w_y == nullptr && hidden != heads * units) return false;
+  if (mode == 2) return heads == 1 && spans != nullptr && pure_w != nullptr && pure_a != nullptr;
+  return (mode == 0 || mode == 1) && (heads == 3 || heads == 4) &&
+         (heads == 4) == (spans != nullptr);
+}
+
+// CfC sequence, forward (cfc_body.h): writes out, acts (with a backbone), heads_out,
+// states and (with per-step spans, heads == 4) t_a.  sgemm is the address of a
+// Fortran-interface BLAS sgemm.  mode: 0 "default", 1 "no_gate", 2 "pure".
 int lnn_cfc_forward(int isa, void* sgemm, int64_t steps, int64_t batch, int64_t units,
-                    int64_t hidden, int64_t heads, int no_gate, const float* z_in,
+                    int64_t hidden, int64_t heads, int mode, const float* z_in,
                     const float* l0, const float* w_h, const float* w_y, const float* b_y,
-                    const float* spans, float* acts, float* heads_out, float* states,
-                    float* t_a, float* out, int out_batch_first) {
-  if (sgemm == nullptr || steps < 1 || batch < 1 || units < 1 || hidden < 1) return 1;
-  if ((heads == 4) != (spans != nullptr && t_a != nullptr) || (heads != 3 && heads != 4)) {
+                    const float* spans, const float* pure_w, const float* pure_a,
+                    float* acts, float* heads_out, float* states, float* t_a, float* out,
+                    int out_batch_first) {
+  if (!cfc_valid(sgemm, steps, batch, units, hidden, heads, mode, w_y, spans, pure_w, pure_a) ||
+      (heads == 4 && t_a == nullptr) || (w_y != nullptr && (acts == nullptr || b_y == nullptr))) {
     return 1;
   }
   lnnmeta_ltc::Gemm gemm;
@@ -366,33 +385,39 @@ int lnn_cfc_forward(int isa, void* sgemm, int64_t steps, int64_t batch, int64_t 
   args.units = units;
   args.hidden = hidden;
   args.heads = heads;
-  args.no_gate = no_gate != 0;
+  args.mode = mode;
   args.z_in = z_in;
   args.l0 = l0;
   args.w_h = w_h;
   args.w_y = w_y;
   args.b_y = b_y;
   args.spans = spans;
+  args.pure_w = pure_w;
+  args.pure_a = pure_a;
   args.acts = acts;
   args.heads_out = heads_out;
   args.states = states;
-  args.t_a = t_a;
+  args.t_a = heads == 4 ? t_a : nullptr;
   args.out = out;
   args.out_batch_first = out_batch_first != 0;
   return LNN_RUN(isa, cfc_forward(gemm, args));
 }
 
 // Backward pass of lnn_cfc_forward from what it wrote, given the gradient of out (in
-// its layout); every gradient is written (not accumulated); d_spans may be null.
+// its layout); every gradient is written (not accumulated); d_spans may be null, d_w_y
+// and d_b_y are unused without a backbone, d_pure_w and d_pure_a outside mode 2.
 int lnn_cfc_backward(int isa, void* sgemm, int64_t steps, int64_t batch, int64_t units,
-                     int64_t hidden, int64_t heads, int no_gate, const float* l0,
+                     int64_t hidden, int64_t heads, int mode, const float* l0,
                      const float* w_h, const float* w_y, const float* spans,
-                     const float* acts, const float* heads_out, const float* states,
-                     const float* t_a, const float* grad, int out_batch_first,
-                     float* d_pre, float* d_l0, float* d_w_h, float* d_w_y, float* d_b_y,
-                     float* d_spans) {
-  if (sgemm == nullptr || steps < 1 || batch < 1 || units < 1 || hidden < 1) return 1;
-  if ((heads == 4) != (spans != nullptr && t_a != nullptr) || (heads != 3 && heads != 4)) {
+                     const float* pure_w, const float* pure_a, const float* acts,
+                     const float* heads_out, const float* states, const float* t_a,
+                     const float* grad, int out_batch_first, float* d_pre, float* d_l0,
+                     float* d_w_h, float* d_w_y, float* d_b_y, float* d_spans,
+                     float* d_pure_w, float* d_pure_a) {
+  if (!cfc_valid(sgemm, steps, batch, units, hidden, heads, mode, w_y, spans, pure_w, pure_a) ||
+      (heads == 4 && t_a == nullptr) ||
+      (w_y != nullptr && (acts == nullptr || d_w_y == nullptr || d_b_y == nullptr)) ||
+      (mode == 2 && (d_pure_w == nullptr || d_pure_a == nullptr))) {
     return 1;
   }
   lnnmeta_ltc::Gemm gemm;
@@ -403,15 +428,17 @@ int lnn_cfc_backward(int isa, void* sgemm, int64_t steps, int64_t batch, int64_t
   args.units = units;
   args.hidden = hidden;
   args.heads = heads;
-  args.no_gate = no_gate != 0;
+  args.mode = mode;
   args.l0 = l0;
   args.w_h = w_h;
   args.w_y = w_y;
   args.spans = spans;
+  args.pure_w = pure_w;
+  args.pure_a = pure_a;
   args.acts = const_cast<float*>(acts);
   args.heads_out = const_cast<float*>(heads_out);
   args.states = const_cast<float*>(states);
-  args.t_a = const_cast<float*>(t_a);
+  args.t_a = heads == 4 ? const_cast<float*>(t_a) : nullptr;
   args.grad = grad;
   args.out_batch_first = out_batch_first != 0;
   args.d_pre = d_pre;
@@ -419,7 +446,9 @@ int lnn_cfc_backward(int isa, void* sgemm, int64_t steps, int64_t batch, int64_t
   args.d_w_h = d_w_h;
   args.d_w_y = d_w_y;
   args.d_b_y = d_b_y;
-  args.d_spans = heads == 4 ? d_spans : nullptr;
+  args.d_spans = (heads == 4 || mode == 2) ? d_spans : nullptr;
+  args.d_pure_w = d_pure_w;
+  args.d_pure_a = d_pure_a;
   return LNN_RUN(isa, cfc_backward(gemm, args));
 }
 
