@@ -68,3 +68,12 @@ def test_ctrnn_is_the_euler_solution_of_its_ode() -> None:
             dhdt = -h / tau + torch.tanh(m.inp(x[:, t]) + h @ m.rec.weight.t())
             h = h + dt[:, t : t + 1] / 6 * dhdt
     assert torch.allclose(m(x, dt), h, atol=1e-6)
+
+
+def test_registry_facts_decide_the_core() -> None:
+    from lnnmeta.registry import TRADITIONAL
+
+    for name in REGISTRY:
+        model = build_model(name, input_size=2, output_size=1, units=8, backend="ncps")
+        assert model.discrete == (name in TRADITIONAL), name
+        assert isinstance(model.core, torch.nn.RNNBase) == (name in TRADITIONAL), name

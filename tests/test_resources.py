@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import math
+
+import pytest
+
 from lnnmeta.resources import train_resources
 
 TRAINING = {"units": 16, "epochs": 40, "batch_size": 32, "max_train_samples": 400}
@@ -32,3 +36,17 @@ def test_time_scales_with_the_seeds_of_one_job() -> None:
     five = train_resources("taylor", "ltc", TRAINING, {}, n_seeds=5)
     assert five[0] == one[0]  # one seed's memory: the seeds run one after another
     assert five[1] > one[1] and five[1] - 5 >= 5 * (one[1] - 5) - 4  # five seeds' time (ceil)
+
+
+def test_requests_come_from_the_registries() -> None:
+    from lnnmeta.registry import get_spec
+    from lnnmeta.tasks import TASKS
+
+    # a built-in task's shape is its registry entry; a user task's is the generous default
+    spec = TASKS["mnist1d"]
+    training = {**TRAINING, "max_train_samples": None, "epochs": 100}
+    minutes = train_resources("mnist1d", "cfc", training, {})[1]
+    expect = 100 * get_spec("cfc").epoch_s * spec.train_sequences * spec.steps / (400 * 48 * 60)
+    assert minutes == 5 + math.ceil(expect)
+    with pytest.raises(KeyError, match="unknown model 'lstn'"):
+        train_resources("mnist1d", "lstn", TRAINING, {})

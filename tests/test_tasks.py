@@ -9,7 +9,14 @@ import pandas as pd
 import pytest
 
 from lnnmeta.errors import InputError
-from lnnmeta.tasks import load_bitstream_xor, load_italy_power_demand, load_task, load_user_task
+from lnnmeta.tasks import (
+    BUILTIN,
+    TASKS,
+    load_bitstream_xor,
+    load_italy_power_demand,
+    load_task,
+    load_user_task,
+)
 
 
 def test_italy_power_demand_shapes() -> None:
@@ -66,3 +73,13 @@ def test_user_task_bad_file_is_one_clear_line(tmp_path: Path) -> None:
         InputError, match=r"bad.csv: row 2: a feature value is empty or not a number"
     ):
         load_user_task("bad", {"path": str(p), "kind": "classification"}, seed=0)
+
+
+@pytest.mark.parametrize("name", list(TASKS))
+def test_registry_shape_is_the_loaded_training_data(name: str) -> None:
+    # TaskSpec.steps/train_sequences size the cluster jobs (lnnmeta.resources)
+    spec = TASKS[name]
+    d = spec.loader(0)
+    assert d.train.x.shape[:2] == (spec.train_sequences, spec.steps)
+    assert d.name == name and BUILTIN[name] is spec.loader
+    assert spec.description and "\n" not in spec.description

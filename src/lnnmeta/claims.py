@@ -8,18 +8,11 @@ from typing import Any
 import jsonschema
 
 from lnnmeta.errors import InputError, schema_errors, short_repr
+from lnnmeta.measures import cost_measure_names, training_measure_names
 from lnnmeta.yamlio import load_yaml
 
-#: The cost benchmark's measures (keys of :data:`lnnmeta.costs.MEASURES`; listed here so that
-#: loading the claims does not import torch; a test keeps the two equal).
-COST_MEASURES = (
-    "train_step_s",
-    "infer_s_per_seq",
-    "n_params",
-    "saved_bytes",
-    "peak_alloc_bytes",
-    "peak_rss_bytes",
-)
+#: The cost benchmark's measures (the registry lnnmeta.measures, torch-free).
+COST_MEASURES = cost_measure_names()
 
 CLAIMS_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -76,16 +69,9 @@ CLAIMS_SCHEMA: dict[str, Any] = {
                             # cannot be named: time is judged on the cost benchmark.
                             "measures": {
                                 "type": "array",
-                                "items": {
-                                    "enum": [
-                                        "n_params",
-                                        "model_bytes",
-                                        "peak_train_mem_bytes",
-                                        "saved_for_backward_bytes",
-                                    ]
-                                },
+                                "items": {"enum": list(training_measure_names(diagnostic=False))},
                             },
-                            # Cost-benchmark measures (lnnmeta.costs.MEASURES), judged one at a
+                            # Cost-benchmark measures (lnnmeta.measures.COST_MEASURES), judged one at a
                             # time on results/costs/comparisons.parquet, per backend.
                             "cost_measures": {
                                 "type": "array",

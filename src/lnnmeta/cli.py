@@ -35,7 +35,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _models(_: argparse.Namespace) -> int:
-    from lnnmeta.models import REGISTRY
+    from lnnmeta.registry import REGISTRY
 
     for name, spec in REGISTRY.items():
         print(f"{name:12s} {spec.family:4s} {spec.description}")
@@ -43,11 +43,10 @@ def _models(_: argparse.Namespace) -> int:
 
 
 def _tasks(_: argparse.Namespace) -> int:
-    from lnnmeta.tasks import BUILTIN
+    from lnnmeta.tasks import TASKS
 
-    for name, loader in BUILTIN.items():
-        doc = (loader.__doc__ or "").strip().splitlines()
-        print(f"{name:20s} {doc[0] if doc else ''}")
+    for name, spec in TASKS.items():
+        print(f"{name:20s} {spec.description}")
     return 0
 
 

@@ -16,7 +16,7 @@ import pandas as pd
 import yaml
 
 from lnnmeta.errors import InputError, schema_errors, short_repr
-from lnnmeta.models import REGISTRY
+from lnnmeta.registry import REGISTRY
 from lnnmeta.tasks import BUILTIN
 from lnnmeta.yamlio import load_yaml
 

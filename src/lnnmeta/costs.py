@@ -54,6 +54,7 @@ import torch
 from torch import nn
 
 from lnnmeta.errors import InputError
+from lnnmeta.measures import COST_MEASURES, Measure
 from lnnmeta.models import REGISTRY, Backend, build_model, canonical_name, count_trainable, get_spec
 from lnnmeta.tables import read_table, register, write_table
 from lnnmeta.tasks import Split
@@ -62,47 +63,10 @@ from lnnmeta.training import saved_for_backward_bytes
 log = logging.getLogger("lnnmeta.costs")
 
 CostBackend = Literal["ncps", "fast", "torch"]
-Dimension = Literal["time", "memory", "parameters"]
 
+#: Every measure of the cost tables (the registry lnnmeta.measures). All are costs: lower is better.
+MEASURES: dict[str, Measure] = COST_MEASURES
 
-@dataclass(frozen=True)
-class Measure:
-    """One cost measure: its unit, the dimension it belongs to, whether it is timed per round."""
-
-    unit: str
-    dimension: Dimension
-    per_round: bool
-    description: str
-
-
-#: Every measure of the cost tables. All are costs: lower is better.
-MEASURES: dict[str, Measure] = {
-    "train_step_s": Measure(
-        "s",
-        "time",
-        True,
-        "CPU seconds of one training step of a batch (forward, MSE loss, backward, Adam), one thread",
-    ),
-    "infer_s_per_seq": Measure(
-        "s", "time", True, "CPU seconds per sequence of a batched forward pass without autograd"
-    ),
-    "n_params": Measure("count", "parameters", False, "trainable parameters (readout included)"),
-    "saved_bytes": Measure(
-        "bytes", "memory", False, "bytes autograd saves for backward in one training forward pass"
-    ),
-    "peak_alloc_bytes": Measure(
-        "bytes",
-        "memory",
-        False,
-        "peak tensor memory (torch CPU allocator) allocated and held at once in one training step",
-    ),
-    "peak_rss_bytes": Measure(
-        "bytes",
-        "memory",
-        True,
-        "peak resident-memory increase of the process during one training step (all allocations)",
-    ),
-}
 
 #: How each backend is named in tables and plots.
 BACKEND_LABELS: dict[str, str] = {

@@ -1,4 +1,4 @@
-"""The model registry: every model of the rerun grid is an entry here plus its config.
+"""The models of the rerun grid, built from their registry entries (lnnmeta.registry).
 
 Each model is a recurrent core followed by the same readout head (a linear layer on the last output).
 Discrete-time RNNs (RNN, LSTM, GRU) receive the time gap of each step as an extra input channel;
@@ -8,102 +8,29 @@ continuous-time models (CT-RNN, LTC, CfC) receive it as their per-step time span
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import torch
 from torch import nn
 
+from lnnmeta.registry import REGISTRY, ModelSpec, canonical_name, get_spec
+
+__all__ = [
+    "CTRNN",
+    "MIN_LTC_GAP",
+    "REGISTRY",
+    "Backend",
+    "ModelSpec",
+    "SequenceModel",
+    "build_model",
+    "canonical_name",
+    "count_trainable",
+    "get_spec",
+    "model_bytes",
+]
+
 Backend = Literal["fast", "ncps"]
 MIN_LTC_GAP = 1e-3
-
-
-@dataclass(frozen=True)
-class ModelSpec:
-    """A registry entry: name, family, core kind and constructor options."""
-
-    name: str
-    family: Literal["LNN", "RNN"]
-    kind: Literal["rnn", "lstm", "gru", "ctrnn", "ltc", "cfc"]
-    description: str
-    options: dict[str, Any] = field(default_factory=dict)
-    ncp: bool = False
-    canonical: str = ""
-
-
-REGISTRY: dict[str, ModelSpec] = {
-    s.name: s
-    for s in [
-        ModelSpec("rnn", "RNN", "rnn", "Vanilla (Elman) RNN, tanh", canonical="RNN"),
-        ModelSpec("lstm", "RNN", "lstm", "LSTM (Hochreiter & Schmidhuber 1997)", canonical="LSTM"),
-        ModelSpec("gru", "RNN", "gru", "GRU (Cho et al. 2014)", canonical="GRU"),
-        ModelSpec(
-            "ctrnn",
-            "RNN",
-            "ctrnn",
-            "Continuous-time RNN, 6 Euler unfolds (baseline of the LTC paper)",
-            canonical="CT-RNN",
-        ),
-        ModelSpec(
-            "ltc",
-            "LNN",
-            "ltc",
-            "Liquid time-constant network (Hasani et al. 2021), fully connected",
-            canonical="LTC",
-        ),
-        ModelSpec(
-            "cfc",
-            "LNN",
-            "cfc",
-            "Closed-form continuous-time network, default mode",
-            {"mode": "default"},
-            canonical="CfC",
-        ),
-        ModelSpec(
-            "cfc_nogate",
-            "LNN",
-            "cfc",
-            "CfC without the time gate",
-            {"mode": "no_gate"},
-            canonical="CfC-noGate",
-        ),
-        ModelSpec(
-            "cfc_pure",
-            "LNN",
-            "cfc",
-            "CfC, pure closed-form solution (Cf-S)",
-            {"mode": "pure"},
-            canonical="CfC-pure",
-        ),
-        ModelSpec(
-            "cfc_mm",
-            "LNN",
-            "cfc",
-            "CfC with mixed memory (an LSTM beside it)",
-            {"mixed_memory": True},
-            canonical="CfC-mmRNN",
-        ),
-        ModelSpec(
-            "ltc_ncp", "LNN", "ltc", "LTC with NCP wiring (AutoNCP)", ncp=True, canonical="LTC-NCP"
-        ),
-        ModelSpec(
-            "cfc_ncp", "LNN", "cfc", "CfC with NCP wiring (AutoNCP)", ncp=True, canonical="CfC-NCP"
-        ),
-    ]
-}
-
-
-def canonical_name(name: str) -> str:
-    """The literature's canonical name of a registry model (e.g. ``cfc_mm`` -> ``CfC-mmRNN``)."""
-    return get_spec(name).canonical or name
-
-
-def get_spec(name: str) -> ModelSpec:
-    """The registry entry of ``name``; raises ``KeyError`` with the known names."""
-    try:
-        return REGISTRY[name]
-    except KeyError:
-        raise KeyError(f"unknown model {name!r}; expected one of {', '.join(REGISTRY)}") from None
 
 
 class CTRNN(nn.Module):
@@ -164,7 +91,7 @@ class SequenceModel(nn.Module):
         super().__init__()
         self.spec = spec
         self.backend = backend
-        self.discrete = spec.kind in ("rnn", "lstm", "gru")
+        self.discrete = spec.discrete
         in_size = input_size + 1 if self.discrete else input_size
         self.core, feat = _build_core(spec, in_size, units, backend)
         self.head = nn.Linear(feat, output_size)
@@ -201,7 +128,7 @@ def _liquid_classes(backend: Backend) -> tuple[Any, Any]:
 def _build_core(
     spec: ModelSpec, in_size: int, units: int, backend: Backend
 ) -> tuple[nn.Module, int]:
-    if spec.kind in ("rnn", "lstm", "gru"):
+    if spec.discrete:
         cls = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[spec.kind]
         return cls(in_size, units, batch_first=True), units
     if spec.kind == "ctrnn":

@@ -1,8 +1,12 @@
-"""Entry points the workflow scripts call: one function per rule, reading and writing declared tables."""
+"""Entry points the workflow scripts call: one function per rule, reading and writing declared tables.
+
+Ingest (literature), training (one task x model, every seed), sanity baselines and collecting the
+runs. The numbers themselves come from lnnmeta.training, lnnmeta.sanity and lnnmeta.literature; the
+provenance stamped on each run from lnnmeta.provenance.
+"""
 
 from __future__ import annotations
 
-import platform
 import shutil
 from pathlib import Path
 from typing import Any
@@ -10,9 +14,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-import lnnmeta
 from lnnmeta.errors import InputError
 from lnnmeta.literature.loader import load_literature
+from lnnmeta.measures import training_measure_names
+from lnnmeta.provenance import git_commit, versions
+from lnnmeta.registry import liquid_models
 from lnnmeta.tables import RUNS, concat_tables, read_table, write_table
 from lnnmeta.tasks import load_task
 from lnnmeta.training import Protocol, config_hash, train_and_evaluate
@@ -23,18 +29,6 @@ def ingest_literature(literature_dir: str | Path, out: str | Path) -> pd.DataFra
     df, _ = load_literature(literature_dir)
     write_table(df, out, "reported")
     return df
-
-
-def versions() -> dict[str, str]:
-    """Versions of the packages that produce the numbers."""
-    from importlib.metadata import version
-
-    return {
-        "python": platform.python_version(),
-        "torch": version("torch"),
-        "ncps": version("ncps"),
-        "lnnmeta": lnnmeta.__version__,
-    }
 
 
 def train_job(
@@ -118,6 +112,7 @@ def _train_one(
     rows, facts = train_and_evaluate(data, model, seed, protocol, conditions, backend)  # type: ignore[arg-type]
     v = versions()
     chash = config_hash(payload)
+    commit = git_commit()
     return pd.DataFrame(
         [
             {
@@ -125,31 +120,19 @@ def _train_one(
                 "stands_in_for": data.stands_in_for,
                 "model": model,
                 "family": facts["family"],
-                "backend": backend if model in _liquid() else "torch",
+                "backend": backend if model in liquid_models() else "torch",
                 "seed": seed,
                 **r,
                 "metric": data.metric,
                 "higher_is_better": data.higher_is_better,
-                **{
-                    k: facts[k]
-                    for k in (
-                        "n_params",
-                        "model_bytes",
-                        "peak_train_mem_bytes",
-                        "saved_for_backward_bytes",
-                        "train_time_per_epoch_s",
-                        "infer_latency_s",
-                        "epochs_run",
-                        "best_epoch",
-                    )
-                },
+                **{k: facts[k] for k in (*training_measure_names(), "epochs_run", "best_epoch")},
                 "units": protocol.units,
                 "lr": protocol.lr,
                 "torch_version": v["torch"],
                 "ncps_version": v["ncps"],
                 "lnnmeta_version": v["lnnmeta"],
                 "config_hash": chash,
-                "git_commit": git_commit(),
+                "git_commit": commit,
             }
             for r in rows
         ]
@@ -174,25 +157,6 @@ def sanity_job(
     df = pd.DataFrame(rows)
     write_table(df, out, "sanity")
     return df
-
-
-def git_commit() -> str:
-    """The commit of the working tree the job runs in (provenance only; not a rerun trigger)."""
-    import subprocess
-
-    try:
-        res = subprocess.run(
-            ["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10, check=False
-        )
-    except OSError:
-        return "unknown"
-    return res.stdout.strip() if res.returncode == 0 else "unknown"
-
-
-def _liquid() -> set[str]:
-    from lnnmeta.models import REGISTRY
-
-    return {n for n, s in REGISTRY.items() if s.kind in ("ltc", "cfc")}
 
 
 def collect_runs(

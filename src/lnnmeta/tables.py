@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from lnnmeta.atomic import atomic_path
+from lnnmeta.measures import TRAINING_MEASURES
 
 
 class TableError(ValueError):
@@ -81,12 +82,8 @@ RUNS = pa.schema(
         _f("metric", pa.string()),
         _f("higher_is_better", pa.bool_()),
         _f("value", pa.float64()),
-        _f("n_params", pa.int64()),
-        _f("model_bytes", pa.int64()),
-        _f("peak_train_mem_bytes", pa.int64()),
-        _f("saved_for_backward_bytes", pa.int64()),
-        _f("train_time_per_epoch_s", pa.float64()),
-        _f("infer_latency_s", pa.float64()),
+        # the efficiency columns (registry: lnnmeta.measures)
+        *(_f(n, pa.int64() if m.integer else pa.float64()) for n, m in TRAINING_MEASURES.items()),
         _f("epochs_run", pa.int64()),
         _f("best_epoch", pa.int64()),
         _f("units", pa.int64()),

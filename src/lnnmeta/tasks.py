@@ -465,23 +465,50 @@ def load_taylor(seed: int) -> TaskData:
     )
 
 
-BUILTIN: dict[str, Callable[[int], TaskData]] = {
-    "italy_power_demand": load_italy_power_demand,
-    "basic_motions": load_basic_motions,
-    "japanese_vowels": load_japanese_vowels,
-    "elec_demand": load_elec_demand,
-    "santafe_laser": load_santafe_laser,
-    "mnist1d": load_mnist1d,
-    "bitstream_xor": load_bitstream_xor,
-    "gunpoint": load_gunpoint,
-    "arrow_head": load_arrow_head,
-    "osu_leaf": load_osu_leaf,
-    "digits_rows": load_digits_rows,
-    "sunspots": load_sunspots,
-    "mackey_glass": load_mackey_glass,
-    "lorenz": load_lorenz,
-    "taylor": load_taylor,
+@dataclass(frozen=True)
+class TaskSpec:
+    """A built-in task: its loader and the size of its training data.
+
+    ``steps`` (sequence length) and ``train_sequences`` (training sequences before any
+    ``max_train_samples`` cap) size its cluster jobs (lnnmeta.resources); tests/test_tasks.py
+    checks them against the loaded data.
+    """
+
+    name: str
+    loader: Callable[[int], TaskData]
+    steps: int
+    train_sequences: int
+
+    @property
+    def description(self) -> str:
+        """The first paragraph of the loader's docstring, on one line."""
+        doc = (self.loader.__doc__ or "").strip().split("\n\n")[0]
+        return " ".join(doc.split())
+
+
+#: The built-in tasks, in the order ``lnnmeta tasks`` lists them.
+TASKS: dict[str, TaskSpec] = {
+    s.name: s
+    for s in [
+        TaskSpec("italy_power_demand", load_italy_power_demand, 24, 67),
+        TaskSpec("basic_motions", load_basic_motions, 25, 40),
+        TaskSpec("japanese_vowels", load_japanese_vowels, 29, 270),
+        TaskSpec("elec_demand", load_elec_demand, 48, 545),
+        TaskSpec("santafe_laser", load_santafe_laser, 40, 660),
+        TaskSpec("mnist1d", load_mnist1d, 40, 2400),
+        TaskSpec("bitstream_xor", load_bitstream_xor, 16, 2000),
+        TaskSpec("gunpoint", load_gunpoint, 30, 50),
+        TaskSpec("arrow_head", load_arrow_head, 31, 36),
+        TaskSpec("osu_leaf", load_osu_leaf, 42, 200),
+        TaskSpec("digits_rows", load_digits_rows, 8, 1258),
+        TaskSpec("sunspots", load_sunspots, 20, 147),
+        TaskSpec("mackey_glass", load_mackey_glass, 30, 519),
+        TaskSpec("lorenz", load_lorenz, 30, 519),
+        TaskSpec("taylor", load_taylor, 48, 261),
+    ]
 }
+#: The loader of each built-in task.
+BUILTIN: dict[str, Callable[[int], TaskData]] = {n: s.loader for n, s in TASKS.items()}
 
 
 def load_user_task(name: str, spec: dict[str, Any], seed: int) -> TaskData:

@@ -53,7 +53,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-TRADITIONAL = ("rnn", "lstm", "gru")
+# re-exported from their registries (lnnmeta.measures, lnnmeta.registry)
+from lnnmeta.measures import DIAGNOSTIC_MEASURES as DIAGNOSTIC_MEASURES
+from lnnmeta.registry import TRADITIONAL as TRADITIONAL
+
 #: Fewer pooled comparisons than this give no verdict.
 MIN_K = 3
 #: Fewer pooled comparisons than this (or fewer independent sources) count as limited evidence.
@@ -61,10 +64,6 @@ MIN_K_TRUST = 5
 MIN_SOURCES = 3
 SUBSTANTIAL_K = 10
 VERDICTS = ("supported", "contradicted", "inconclusive")
-
-
-#: Training-job columns timed while other jobs share the machine: diagnostics, never evidence.
-DIAGNOSTIC_MEASURES = ("train_time_per_epoch_s", "infer_latency_s")
 
 
 @dataclass(frozen=True)
@@ -386,7 +385,7 @@ def select_rerun_effects(
 
 def rerun_lnn_names(lnn_models: Sequence[str]) -> set[str]:
     """Registry names of the rerun LNNs whose canonical name is one of ``lnn_models``."""
-    from lnnmeta.models import REGISTRY
+    from lnnmeta.registry import REGISTRY
 
     names = set(lnn_models)
     return {

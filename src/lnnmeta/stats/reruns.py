@@ -31,21 +31,16 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import stats as sps
 
+from lnnmeta.measures import TRAINING_MEASURES
 from lnnmeta.stats.literature import effects_from_pairs
 from lnnmeta.stats.multiple import holm_rows
 from lnnmeta.stats.schemas import EFFECTS, RERUN_COMPARISONS, RERUN_SUMMARY, typed_frame
 
 FloatArray = npt.NDArray[np.float64]
 
-#: Efficiency columns of the RUNS schema (lower is better for all) and their metric family.
-EFFICIENCY: dict[str, str] = {
-    "n_params": "parameters",
-    "model_bytes": "memory",
-    "peak_train_mem_bytes": "memory",
-    "saved_for_backward_bytes": "memory",
-    "train_time_per_epoch_s": "time",
-    "infer_latency_s": "time",
-}
+#: Efficiency columns of the RUNS schema (lower is better for all) and their metric family
+#: (the registry lnnmeta.measures).
+EFFICIENCY: dict[str, str] = {n: m.dimension for n, m in TRAINING_MEASURES.items()}
 _ID = ["task", "model", "family", "seed"]
 _COND = ["condition", "condition_kind", "condition_level"]
 _LONG = [*_ID, *_COND, "measure", "metric", "higher_is_better", "value"]
