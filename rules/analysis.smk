@@ -29,7 +29,6 @@ rule pool_effects:
         "logs/pool_effects/pool_effects.log",
     params:
         alpha=CFG["analysis"]["alpha"],
-        bootstrap=CFG["analysis"]["bootstrap"],
     script:
         "../workflow/scripts/pool_effects.py"
 

@@ -42,9 +42,13 @@ def pool_all(
     runs_path: str,
     out: Mapping[str, str],
     alpha: float = 0.05,
-    bootstrap: int = 2000,
 ) -> None:
-    """effects, meta, leave_one_out, sign_test and egger tables."""
+    """effects, meta, leave_one_out, sign_test and egger tables.
+
+    Nothing here resamples: every interval is analytic (Knapp-Hartung, CR2, Clopper-Pearson), so
+    the rule takes no ``bootstrap``; the bootstrap of ``analysis.bootstrap`` is the interval of
+    P(LNN > RNN) over seeds in :func:`rank_all`.
+    """
     reported = read_table(reported_path, "reported")
     runs = read_table(runs_path, "runs_all")
     effects = all_effects(reported, runs)
@@ -66,7 +70,7 @@ def pool_all(
         out["leave_one_out"],
         "stats_leave_one_out",
     )
-    _write(stats.sign_test(effects), out["sign_test"], "stats_sign_test")
+    _write(stats.sign_test(effects, alpha=alpha), out["sign_test"], "stats_sign_test")
     _write(stats.egger_test(effects), out["egger"], "stats_egger")
 
 

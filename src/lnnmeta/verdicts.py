@@ -9,9 +9,9 @@ Rules (stated in the report's Methods):
   of those LNNs: reported effects by name, rerun effects of the registry models with those canonical
   names; the literature effects are then pooled afresh. A claim without ``lnn_models`` is about every LNN.
 * Literature: the overall three-level REML estimate (pairs in comparisons in papers) with its
-  CR2 cluster-robust 95% interval (by paper; the model-based interval when there is only one
-  paper), or, without a three-level row, the REML random-effects estimate of comparison averages
-  (Knapp-Hartung 95% interval), of the claim's dimension (and metric family, if the claim names one).
+  CR2 cluster-robust ``1 - alpha`` interval (by paper; the model-based interval when there is only
+  one paper), or, without a three-level row, the REML random-effects estimate of comparison averages
+  (Knapp-Hartung ``1 - alpha`` interval), of the claim's dimension (and metric family, if the claim names one).
   ``lnn_better`` is supported when the interval lies above 0 and contradicted when it lies below 0;
   ``rnn_better`` the reverse; ``lnn_not_better`` is contradicted when the interval lies above 0 and
   supported when it lies below 0. Otherwise, or when fewer than 3 comparisons can be pooled,
@@ -314,7 +314,7 @@ def literature_side_metric(
             sources=papers,
             **_headline(pooled),
         )
-    st = sign_test(sel)
+    st = sign_test(sel, alpha=alpha)
     row = st[(st["scope"] == "overall") & (st["subset"] == "all") & (st["metric_family"] == "all")]
     if row.empty:
         return Side("inconclusive", "", f"no usable comparison of {metric}", "none", 0)
@@ -437,13 +437,13 @@ def training_runs(effects: pd.DataFrame) -> int:
     return int(n.groupby([both["task"], both["model"]]).max().sum())
 
 
-def pool_reruns(selected: pd.DataFrame, dimension: str) -> pd.DataFrame:
-    """REML pooling (overall, every metric family) of selected rerun effects."""
+def pool_reruns(selected: pd.DataFrame, dimension: str, alpha: float = 0.05) -> pd.DataFrame:
+    """REML pooling (overall, every metric family) of selected rerun effects, ``1 - alpha`` intervals."""
     from lnnmeta.stats import pool_effects
 
     if selected.empty or not np.isfinite(selected["effect"].astype(float)).any():
         return pd.DataFrame()
-    pooled = pool_effects(selected, methods=("REML",), scopes=("overall",))
+    pooled = pool_effects(selected, methods=("REML",), scopes=("overall",), alpha=alpha)
     return pooled_rows(pooled, "rerun", dimension, None)
 
 
@@ -453,8 +453,9 @@ def rerun_side_pooled(
     direction: str,
     condition_kinds: Sequence[str] | None = None,
     measures: Sequence[str] | None = None,
+    alpha: float = 0.05,
 ) -> Side:
-    """The reruns' verdict on a claim from the pooled rerun effects it names."""
+    """The reruns' verdict on a claim from the pooled rerun effects it names (``1 - alpha`` intervals)."""
     sel = select_rerun_effects(effects, dimension, condition_kinds, measures)
     what = []
     if condition_kinds:
@@ -464,7 +465,7 @@ def rerun_side_pooled(
     named = f" ({'; '.join(what)})" if what else ""
     if sel.empty:
         return Side("inconclusive", "", f"no rerun effects{named}", "none", 0)
-    rows = pool_reruns(sel, dimension)
+    rows = pool_reruns(sel, dimension, alpha)
     verdict, estimates, k = _judge(rows, direction)
     tasks = int(sel["task"].nunique())
     conds = sorted(set(sel["column_id"]))
@@ -482,7 +483,9 @@ def rerun_side_pooled(
 
 def min_wilcoxon_p(n: int) -> float:
     """The smallest two-sided p-value an exact Wilcoxon signed-rank test on ``n`` pairs can give."""
-    return min(1.0, 2.0 / 2**n) if n > 0 else 1.0
+    from lnnmeta.stats.ranks import min_p_signed_rank
+
+    return min_p_signed_rank(n)
 
 
 def rerun_side_some(
@@ -490,10 +493,13 @@ def rerun_side_some(
     measures: list[str],
     models: list[str],
     lnn_models: Sequence[str] | None = None,
+    alpha: float = 0.05,
 ) -> Side:
     """Whether some LNN variant beats every traditional RNN on a measure (rank tests across tasks).
 
-    ``lnn_models`` (canonical names) restricts the LNN variants looked at.
+    ``lnn_models`` (canonical names) restricts the LNN variants looked at. The decisions are the
+    pairwise table's Holm rejections (made at the analysis ``alpha``); ``alpha`` here says whether
+    any p below it is reachable with so few tasks.
     """
     only = rerun_lnn_names(lnn_models) if lnn_models else None
     trad = [m for m in TRADITIONAL if m in models]
@@ -538,9 +544,9 @@ def rerun_side_some(
             all_beaten = all_beaten and beaten
     amount = f"pairwise Wilcoxon tests over {_plural(n_tasks, 'task')}"
     p_min = min_wilcoxon_p(n_tasks)
-    if n_tasks and p_min > 0.05:
-        amount += f": no test can reach p < 0.05 (smallest possible p = {p_min:.2g})"
-    strong = strength(n_tasks, n_tasks) if p_min <= 0.05 else "too little"
+    if n_tasks and p_min >= alpha:
+        amount += f": no test can reach p < {alpha:g} (smallest possible p = {p_min:.2g})"
+    strong = strength(n_tasks, n_tasks) if p_min < alpha else "too little"
     how = "pairwise Wilcoxon signed-rank tests across tasks, Holm"
     if winners:
         return Side(
@@ -846,10 +852,11 @@ def _rerun(
     pairwise: pd.DataFrame,
     models: list[str],
     effects: pd.DataFrame | None,
+    alpha: float = 0.05,
 ) -> Side:
     rr, lnns = c.get("rerun") or {}, c.get("lnn_models")
     if c["quantifier"] == "some" and rr.get("measures"):
-        return rerun_side_some(pairwise, list(rr["measures"]), models, lnns)
+        return rerun_side_some(pairwise, list(rr["measures"]), models, lnns, alpha)
     if effects is not None:
         return rerun_side_pooled(
             select_lnn(effects, lnns),
@@ -857,6 +864,7 @@ def _rerun(
             c["direction"],
             rr.get("condition_kinds"),
             rr.get("measures"),
+            alpha,
         )
     v, est, k = _judge(pooled_rows(meta, "rerun", c["dimension"], None), c["direction"])
     return Side(v, est, _plural(k, "comparison"), strength(k, k), k)
@@ -942,7 +950,7 @@ def claim_verdicts(
                     }
                 )
             continue
-        rs = _rerun(c, meta, pairwise, models, effects)
+        rs = _rerun(c, meta, pairwise, models, effects, alpha)
         verdict = combine([ls.verdict, rs.verdict])
         rows.append(
             {

@@ -120,3 +120,28 @@ def test_generalization_drop_measure() -> None:
     res = rank_tests(runs_frame(rows), measures=["drop:noise_0.1"], n_samples=500, figures=False)
     ranks = res.mean_ranks.set_index("model")["mean_rank"]
     assert ranks["LTC"] == 1.0 and ranks["LSTM"] == 3.0
+
+
+def test_rope_is_a_relative_difference() -> None:
+    """``rope`` is relative to each task's scale (config schema, analysis.rope), not metric units.
+
+    baycomp's SignedRankTest compares the differences with ``rope`` in the units of the values it
+    is given; rank_tests gives it each task's values divided by the task's mean absolute value.
+    """
+    base = {"t0": 90.0, "t1": 0.02, "t2": 3.0, "t3": 450.0, "t4": 70.0, "t5": 0.5, "t6": 12.0}
+    # LTC is 0.2 % better on every task: 0.18 accuracy points on t0, 0.00004 on t1.
+    scores = {t: {"LTC": [v * 1.002], "LSTM": [v]} for t, v in base.items()}
+    res = rank_tests(scores_to_runs(scores), rope=0.01, measures=["score"], figures=False)
+    row = res.pairwise.iloc[0]
+    assert row["rope"] == 0.01
+    assert row["bayes_verdict"] == "equivalent" and row["p_rope"] > 0.95
+    # The same data in other units (t3 in thousandths): the relative test does not change.
+    scaled = {**scores, "t3": {m: [v[0] * 1000] for m, v in scores["t3"].items()}}
+    again = rank_tests(scores_to_runs(scaled), rope=0.01, measures=["score"], figures=False)
+    assert again.pairwise.iloc[0]["p_rope"] == pytest.approx(row["p_rope"])
+    # 3 % better everywhere lies outside a 1 % rope: LTC is better, whatever the units.
+    better = {t: {"LTC": [v * 1.03], "LSTM": [v]} for t, v in base.items()}
+    out = rank_tests(scores_to_runs(better), rope=0.01, measures=["score"], figures=False)
+    assert out.pairwise.iloc[0]["bayes_verdict"] in {"a better", "b better"}
+    a_is_ltc = out.pairwise.iloc[0]["model_a"] == "LTC"
+    assert out.pairwise.iloc[0]["bayes_verdict"] == ("a better" if a_is_ltc else "b better")

@@ -14,5 +14,4 @@ with logged(snakemake.log[0]):
         snakemake.input.runs,
         dict(snakemake.output.items()),
         alpha=snakemake.params.alpha,
-        bootstrap=snakemake.params.bootstrap,
     )

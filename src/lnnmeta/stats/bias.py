@@ -61,16 +61,26 @@ def cluster_directions(effects: pd.DataFrame, dependence: Dependence = "average"
     return pd.DataFrame([_direction(g, dependence) for _, g in groups], columns=cols)
 
 
-def _binomial(signs: pd.Series, meta: dict[str, Any]) -> dict[str, Any]:
+def min_p_sign_test(n: int) -> float:
+    """Smallest two-sided p of an exact binomial sign test on ``n`` untied comparisons (``2 / 2**n``)."""
+    return 1.0 if n < 1 else min(1.0, 2.0 / 2.0**n)
+
+
+def _binomial(signs: pd.Series, meta: dict[str, Any], alpha: float) -> dict[str, Any]:
     pos, neg = int((signs > 0).sum()), int((signs < 0).sum())
     rec = {**meta, "n_positive": pos, "n_negative": neg, "n_ties": int((signs == 0).sum())}
     rec["n"] = pos + neg
     if pos + neg == 0:
         return {**rec, "note": "no untied comparison"}
-    # Binomial sign test, ties dropped (Dixon & Mood 1946); Clopper-Pearson interval.
+    # Binomial sign test, ties dropped (Dixon & Mood 1946); Clopper-Pearson (1934) interval.
     res = sps.binomtest(pos, pos + neg, 0.5)
-    ci = res.proportion_ci(confidence_level=0.95, method="exact")
-    note = "fewer than 6 comparisons: p < 0.05 is unreachable" if pos + neg < 6 else None
+    ci = res.proportion_ci(confidence_level=1 - alpha, method="exact")
+    min_p = min_p_sign_test(pos + neg)
+    note = (
+        f"{pos + neg} comparison(s): the smallest possible p is {min_p:.3g} >= {alpha:g}"
+        if min_p >= alpha
+        else None
+    )
     return {
         **rec,
         "prop_lnn_better": pos / (pos + neg),
@@ -96,7 +106,9 @@ def _sign_groups(dirs: pd.DataFrame) -> Iterable[tuple[dict[str, Any], pd.Series
                 )
 
 
-def sign_test(effects: pd.DataFrame, dependence: Dependence = "average") -> pd.DataFrame:
+def sign_test(
+    effects: pd.DataFrame, dependence: Dependence = "average", alpha: float = 0.05
+) -> pd.DataFrame:
     """Binomial sign test on the direction of LNN-vs-RNN comparisons.
 
     Parameters
@@ -106,6 +118,9 @@ def sign_test(effects: pd.DataFrame, dependence: Dependence = "average") -> pd.D
     dependence : {"average", "best"}
         How a comparison cluster's pairs are reduced to one direction (see
         :func:`cluster_directions`); the unit of the test is the cluster, not the pair.
+    alpha : float
+        ``1 - alpha`` is the level of the Clopper-Pearson interval of ``prop_lnn_better``; the
+        note says when no p below ``alpha`` is reachable with so few comparisons.
 
     Returns
     -------
@@ -118,7 +133,7 @@ def sign_test(effects: pd.DataFrame, dependence: Dependence = "average") -> pd.D
     """
     dirs = cluster_directions(effects, dependence)
     rows = [
-        _binomial(signs, {**meta, "scope": "overall", "dependence": dependence})
+        _binomial(signs, {**meta, "scope": "overall", "dependence": dependence}, alpha)
         for meta, signs in _sign_groups(dirs)
     ]
     return typed_frame(rows, SIGN_TEST)

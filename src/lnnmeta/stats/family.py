@@ -39,17 +39,12 @@ import pandas as pd
 from scipy import stats as sps
 
 from lnnmeta.stats.multiple import holm_rows
-from lnnmeta.stats.ranks import _Table, _tables
+from lnnmeta.stats.ranks import _Table, _tables, min_p_signed_rank
 from lnnmeta.stats.reruns import long_measures
 from lnnmeta.stats.schemas import RANK_FAMILY, typed_frame
 
 #: Asymptotic relative efficiency of the signed-rank test to the t-test under normality (3/pi).
 ARE_SIGNED_RANK = 3.0 / math.pi
-
-
-def min_p_signed_rank(n: int) -> float:
-    """Smallest two-sided p of an exact Wilcoxon signed-rank test on ``n`` paired differences."""
-    return 1.0 if n < 1 else min(1.0, 2.0 / 2.0**n)
 
 
 def smallest_design(alpha: float) -> int:

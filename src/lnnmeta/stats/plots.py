@@ -1,12 +1,13 @@
 """Forest and funnel plots of the cluster-level effects (drawn by hand with matplotlib).
 
 Forest plot as meta-analysts draw it (Lewis & Clarke 2001; metafor's ``forest``): study labels,
-each comparison's estimate and 95% CI as a column of text and as a square (size ~ weight) with
+each comparison's estimate and its ``1 - alpha`` CI as a column of text and as a square (size ~ weight) with
 whiskers, its weight in %, subgroups (one per LNN variant) with their pooled diamonds, the overall
 pooled diamond over its Knapp-Hartung CI with the prediction interval as a red bar (IntHout et al.
 2016), and τ², I² and Q under the plot. Funnel plot:
-effect against standard error with the pseudo 95% confidence region around the pooled estimate
-(Light & Pillemer 1984; Sterne & Egger 2001).
+effect against standard error with the pseudo ``1 - alpha`` confidence region around the pooled
+estimate (Light & Pillemer 1984; Sterne & Egger 2001). Every interval is at the level ``1 - alpha``
+(config ``analysis.alpha``; 95 % by default), printed in the plot's text.
 """
 
 from __future__ import annotations
@@ -28,7 +29,17 @@ from lnnmeta.stats.meta import (
     select_copies,
 )
 
-_Z = 1.959963984540054
+
+def _z(alpha: float) -> float:
+    """The two-sided normal quantile ``z_{1 - alpha/2}`` (1.96 at alpha = 0.05)."""
+    from scipy import stats as sps
+
+    return float(sps.norm.ppf(1 - alpha / 2))
+
+
+def level_text(alpha: float) -> str:
+    """The confidence level ``1 - alpha`` in words: ``"95%"``, ``"90%"``, ``"99.5%"``."""
+    return f"{100 * (1 - alpha):.4g}%"
 
 
 def _select(
@@ -114,6 +125,7 @@ def forest_rows(
     scale: str = "smd",
     method: Method = "REML",
     dependence: Dependence = "average",
+    alpha: float = 0.05,
 ) -> tuple[list[ForestRow], Pooled | None]:
     """The rows of a forest plot, grouped by LNN variant, and the overall pooling.
 
@@ -122,14 +134,15 @@ def forest_rows(
     the random-effects weights ``1 / (v_i + τ²)`` of its subgroup. Each subgroup with at least two
     rows gets its own pooled diamond; the overall diamond pools the comparison clusters exactly as
     the report's pooled table does (all variants of a comparison averaged into one effect, each
-    copied number counted once).
+    copied number counted once). Every interval (study, subgroup, overall, prediction) has level
+    ``1 - alpha``.
     """
     # Each copied number once, as in the pooled table (lnnmeta.stats.meta.pool_effects).
     effects = select_copies(effects, "once")
     cl = _select(effects, source, dimension, metric_family, scale, dependence)
     if cl.empty:
         return [], None
-    overall = random_effects(cl["effect"], cl["variance"], method)
+    overall = random_effects(cl["effect"], cl["variance"], method, alpha)
     sub = effects[(effects["source"] == source) & (effects["scale"] == scale)]
     if dimension is not None:
         sub = sub[sub["dimension"] == dimension]
@@ -142,14 +155,14 @@ def forest_rows(
     for variant in sizes.index:
         g = vc[vc["variant"] == variant].sort_values(["evidence_paper", "task", "metric"])
         e, v = g["effect"].to_numpy(float), g["variance"].to_numpy(float)
-        res = random_effects(e, v, method) if len(g) >= 2 else None
+        res = random_effects(e, v, method, alpha) if len(g) >= 2 else None
         tau2 = res.tau2 if res is not None and np.isfinite(res.tau2) else 0.0
         w = 1.0 / (v + tau2)
         w = 100 * w / w.sum()
         rows.append(ForestRow("header", f"{variant} (k = {len(g)})"))
-        se = np.sqrt(v)
+        se, z = np.sqrt(v), _z(alpha)
         for (_, r), wi, ei, si in zip(g.iterrows(), w, e, se, strict=True):
-            rows.append(ForestRow("study", _label(r), ei, ei - _Z * si, ei + _Z * si, wi))
+            rows.append(ForestRow("study", _label(r), ei, ei - z * si, ei + z * si, wi))
         if res is not None:
             rows.append(
                 ForestRow(
@@ -179,7 +192,12 @@ ROW_HEIGHT = 0.15
 
 
 def _draw_forest(
-    rows: list[ForestRow], overall: Pooled | None, scale: str, title: str, last: bool
+    rows: list[ForestRow],
+    overall: Pooled | None,
+    scale: str,
+    title: str,
+    last: bool,
+    alpha: float = 0.05,
 ) -> Figure:
     n = max(len(rows), 1)
     foot = 0.85 if last else 0.45
@@ -200,7 +218,7 @@ def _draw_forest(
 
     for x, text, ha in (
         (0.01, "Comparison (LNN-RNN pairs)", "left"),
-        (0.755, "Estimate [95% CI]", "left"),
+        (0.755, f"Estimate [{level_text(alpha)} CI]", "left"),
         (0.995, "Weight", "right"),
     ):
         ax.text(col(x), -0.9, text, fontsize=7, weight="bold", ha=ha, va="bottom", transform=tr)
@@ -250,7 +268,8 @@ def _draw_forest(
         fig.text(
             0.01,
             0.04 / height,
-            f"Overall heterogeneity: {heterogeneity_text(overall)}.\nRed bar: 95% prediction "
+            f"Overall heterogeneity: {heterogeneity_text(overall)}.\nRed bar: {level_text(alpha)} "
+            "prediction "
             f"interval [{_num(overall.pi_low)}, {_num(overall.pi_high)}]. Weights: % of the "
             "random-effects weights within the subgroup.",
             fontsize=7,
@@ -271,13 +290,15 @@ def forest_plots(
     dependence: Dependence = "average",
     title: str | None = None,
     max_rows: int = 46,
+    alpha: float = 0.05,
 ) -> list[Figure]:
     """A forest plot in parts of about ``max_rows`` rows (each part fits a printed page).
 
     Columns: the comparison (paper · task · metric, with its number of LNN-RNN pairs), its effect
-    with 95% interval drawn and printed, and its weight in its subgroup (one subgroup per LNN
-    variant, each with its pooled diamond, τ² and I², Q). The last part ends with the overall
-    pooled diamond, its 95% prediction interval (red) and the overall τ², I² and Q under the plot.
+    with its ``1 - alpha`` interval drawn and printed, and its weight in its subgroup (one subgroup
+    per LNN variant, each with its pooled diamond, τ² and I², Q). The last part ends with the
+    overall pooled diamond, its ``1 - alpha`` prediction interval (red) and the overall τ², I² and
+    Q under the plot.
     """
     rows, overall = forest_rows(
         effects,
@@ -287,6 +308,7 @@ def forest_plots(
         scale=scale,
         method=method,
         dependence=dependence,
+        alpha=alpha,
     )
     name = title or f"{source} · {dimension or 'all'} · {metric_family or 'all'}"
     if not rows:
@@ -305,7 +327,9 @@ def forest_plots(
         parts[-1].append(r)
     n = len(parts)
     return [
-        _draw_forest(part, overall, scale, name + (f" (part {i} of {n})" if n > 1 else ""), i == n)
+        _draw_forest(
+            part, overall, scale, name + (f" (part {i} of {n})" if n > 1 else ""), i == n, alpha
+        )
         for i, part in enumerate(parts, 1)
     ]
 
@@ -320,6 +344,7 @@ def forest_plot(
     method: Method = "REML",
     dependence: Dependence = "average",
     title: str | None = None,
+    alpha: float = 0.05,
 ) -> Figure:
     """The whole forest plot in one figure (:func:`forest_plots` splits it into printable parts).
 
@@ -335,6 +360,8 @@ def forest_plot(
         As in :func:`lnnmeta.stats.meta.pool_effects`.
     title : str, optional
         Figure title.
+    alpha : float
+        ``1 - alpha`` is the level of every interval drawn.
 
     Returns
     -------
@@ -351,6 +378,7 @@ def forest_plot(
         dependence=dependence,
         title=title,
         max_rows=10**9,
+        alpha=alpha,
     )[0]
 
 
@@ -364,8 +392,9 @@ def funnel_plot(
     method: Method = "REML",
     dependence: Dependence = "average",
     title: str | None = None,
+    alpha: float = 0.05,
 ) -> Figure:
-    """Funnel plot: effect against standard error with the pseudo 95% region.
+    """Funnel plot: effect against standard error with the pseudo ``1 - alpha`` region.
 
     Parameters
     ----------
@@ -379,6 +408,8 @@ def funnel_plot(
         As in :func:`lnnmeta.stats.meta.pool_effects`.
     title : str, optional
         Figure title.
+    alpha : float
+        ``1 - alpha`` is the level of the pseudo confidence region.
 
     Returns
     -------
@@ -392,11 +423,13 @@ def funnel_plot(
         ax.text(0.5, 0.5, "no effects with a variance", ha="center", transform=ax.transAxes)
         return fig
     se = np.sqrt(cl["variance"].to_numpy(float))
-    res = random_effects(cl["effect"], cl["variance"], method)
+    res = random_effects(cl["effect"], cl["variance"], method, alpha)
+    z = _z(alpha)
     top = float(se.max()) * 1.1
     grid = np.array([0.0, top])
-    ax.plot(res.estimate - _Z * grid, grid, color="grey", ls="--")
-    ax.plot(res.estimate + _Z * grid, grid, color="grey", ls="--")
+    ax.plot(res.estimate - z * grid, grid, color="grey", ls="--")
+    ax.plot(res.estimate + z * grid, grid, color="grey", ls="--")
+    ax.text(res.estimate + z * top, top, f" {level_text(alpha)} region", fontsize=7, va="bottom")
     ax.axvline(res.estimate, color="black", lw=1)
     ax.scatter(cl["effect"], se, color="tab:blue", s=14)
     ax.set_ylim(top, 0.0)

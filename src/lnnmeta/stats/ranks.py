@@ -36,7 +36,13 @@ from lnnmeta.stats.reruns import long_measures
 from lnnmeta.stats.schemas import RANK_FRIEDMAN, RANK_MEANS, RANK_PAIRWISE, typed_frame
 
 #: Posterior probability above which the Bayesian test declares a verdict (Benavoli et al. 2017).
+#: A posterior probability, not the level of a test: it does not follow ``alpha``.
 BAYES_THRESHOLD = 0.95
+
+
+def min_p_signed_rank(n: int) -> float:
+    """Smallest two-sided p of an exact Wilcoxon signed-rank test on ``n`` nonzero differences."""
+    return 1.0 if n < 1 else min(1.0, 2.0 / 2.0**n)
 
 
 @dataclass
@@ -146,7 +152,7 @@ def _mean_ranks(t: _Table) -> pd.Series:
     return ranks.mean(axis=0).sort_values()
 
 
-def _wilcoxon(x: np.ndarray, y: np.ndarray) -> tuple[float, float, str | None]:
+def _wilcoxon(x: np.ndarray, y: np.ndarray, alpha: float) -> tuple[float, float, str | None]:
     d = x - y
     if len(d) < 2:
         return math.nan, math.nan, "fewer than 2 tasks"
@@ -155,7 +161,13 @@ def _wilcoxon(x: np.ndarray, y: np.ndarray) -> tuple[float, float, str | None]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = sps.wilcoxon(x, y)  # Wilcoxon 1945, two-sided
-    note = "fewer than 6 tasks: p < 0.05 is unreachable" if len(d) < 6 else None
+    n = int(np.count_nonzero(d))  # zero differences are dropped (Wilcoxon's zero_method)
+    min_p = min_p_signed_rank(n)
+    note = (
+        f"{n} task(s): the smallest possible p is {min_p:.3g} >= {alpha:g}"
+        if min_p >= alpha
+        else None
+    )
     return float(res.statistic), float(res.pvalue), note
 
 
@@ -184,7 +196,7 @@ def _pairwise(
     rows = []
     rel = t.scores.div(t.scale.replace(0, np.nan), axis=0)
     for a, b in combinations(list(t.scores.columns), 2):
-        stat, p, note = _wilcoxon(t.scores[a].to_numpy(float), t.scores[b].to_numpy(float))
+        stat, p, note = _wilcoxon(t.scores[a].to_numpy(float), t.scores[b].to_numpy(float), alpha)
         fa, fb = t.family.get(a, "other"), t.family.get(b, "other")
         rec = {
             "measure": t.measure,

@@ -178,7 +178,8 @@ def reported_vs_reproduced(
         Rerun task -> paper task it stands in for (e.g. ``{"bit_stream_xor":
         "bit_stream_xor_event"}``). Tasks not in the mapping stand for themselves.
     alpha : float
-        Level of the value tests.
+        Level of the value tests and of the Holm correction of the rerun comparisons, and
+        ``1 - alpha`` the level of the rerun t intervals.
 
     Returns
     -------
@@ -187,7 +188,7 @@ def reported_vs_reproduced(
     """
     stand_ins = dict(stand_ins or {})
     effects = literature_effects(reported)
-    comps = rerun_comparisons(runs, n_boot=200)
+    comps = rerun_comparisons(runs, n_boot=200, alpha=alpha)  # directions use p_holm only
     summary = rerun_summary(runs, alpha)
     dirs: list[dict[str, Any]] = []
     vals: list[dict[str, Any]] = []

@@ -3,9 +3,10 @@
 Test choice (per comparison of two models' seeds)
     Welch's t-test (Welch 1947) unless the data rule it out, then Mann-Whitney U (Mann & Whitney
     1947). The rule: Mann-Whitney when either model has zero variance over its seeds (saturated
-    or deterministic scores) or when a Shapiro-Wilk test (Shapiro & Wilk 1965, alpha 0.05)
-    rejects normality for either model's seeds (n >= 3); Welch's t-test otherwise. Fewer than
-    two seeds on a side: no test. All values identical on both sides: p = 1.
+    or deterministic scores) or when a Shapiro-Wilk test (Shapiro & Wilk 1965, at a fixed 0.05:
+    a rule for choosing the test, not the analysis ``alpha``) rejects normality for either
+    model's seeds (n >= 3); Welch's t-test otherwise. Fewer than two seeds on a side: no test.
+    All values identical on both sides: p = 1.
 
 Probability of outperforming
     ``P(LNN > RNN)`` is estimated over all seed pairs (ties count 1/2), i.e. the Mann-Whitney
@@ -325,8 +326,9 @@ def _compare(
     gamma: float,
     n_boot: int,
     rng: np.random.Generator,
+    alpha: float,
 ) -> dict[str, Any]:
-    p, lo, hi = prob_outperform(a, b, n_boot, rng=rng)
+    p, lo, hi = prob_outperform(a, b, n_boot, alpha, rng)
     test = two_sample_test(a, b)
     fa, fb = a[np.isfinite(a)], b[np.isfinite(b)]
     mean_a = float(fa.mean()) if len(fa) else math.nan
@@ -377,7 +379,8 @@ def rerun_comparisons(
     n_boot : int
         Bootstrap resamples for the interval of ``P(LNN > RNN)``.
     alpha : float
-        Family-wise level of the Holm (1979) correction across all comparisons returned.
+        Family-wise level of the Holm (1979) correction across all comparisons returned, and
+        ``1 - alpha`` the level of the bootstrap interval of ``P(LNN > RNN)``.
     seed : int
         Seed of the bootstrap generator.
 
@@ -403,7 +406,7 @@ def rerun_comparisons(
                 "mean_lnn": float(np.nanmean(oriented(a, hib))),
                 "mean_rnn": float(np.nanmean(oriented(b, hib))),
             }
-            rows.append(_compare(meta, a, b, gamma, n_boot, rng))
+            rows.append(_compare(meta, a, b, gamma, n_boot, rng, alpha))
     holm_rows(rows, alpha)  # Holm 1979 across every comparison returned
     for r in rows:
         reject = r.get("reject_holm")
