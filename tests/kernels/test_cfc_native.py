@@ -19,6 +19,7 @@ from tests.kernels.reference import (
     leaf_copies,
     ncps_stepped,
     pair,
+    random_state,
     units_of,
 )
 
@@ -92,14 +93,43 @@ def test_native_pure_direct_and_wired_match_ncps(
     assert_same(ref, fast, ref(x), fast(x), target_seed=2)
 
 
-def test_native_covers_pure_and_wired() -> None:
-    """With the native kernels, pure mode and NCP wirings take the scanned path."""
+MIXED = [
+    {},
+    {"mode": "no_gate"},
+    {"mode": "pure"},
+    {"backbone_layers": 0},
+    {"mode": "pure", "backbone_layers": 0},
+    {"batch_first": False, "return_sequences": False, "proj_size": 3},
+]
+
+
+@pytest.mark.parametrize("kwargs", MIXED)
+def test_native_mixed_memory_matches_ncps(ltc_path: str, kwargs: dict[str, Any]) -> None:
+    """Mixed memory (the LSTM in front of the cell): outputs, final (h, c) and the gradients
+    of parameters, input, spans and both initial states equal ncps."""
+    torch.manual_seed(14)
+    ref, fast = pair(ncps.torch.CfC, CfC, 3, 17, mixed_memory=True, **kwargs)
+    shape = (5, 7, 3) if kwargs.get("batch_first", True) else (7, 5, 3)
+    x, hx = torch.randn(shape), random_state(ref, 5)
+    assert_same(ref, fast, ref(x, hx), fast(x, hx))
+    if kwargs:
+        return
+    base = (torch.randn(5, 7, 3), torch.rand(5, 7) + 0.5, random_state(ref, 5))
+    (x1, s1, h1), (x2, s2, h2) = (leaf_copies(*base) for _ in range(2))
+    for y, (h, c) in (ncps_stepped(ref, x1, h1, s1), fast(x2, h2, s2)):
+        ((y**2).mean() + h.sum() + 0.3 * c.sum()).backward()
+    assert_same_grads([(x1, x2), (s1, s2), (h1[0], h2[0]), (h1[1], h2[1])])
+
+
+def test_native_covers_pure_wired_and_mixed() -> None:
+    """With the native kernels, pure mode, NCP wirings and mixed memory take the scan."""
     if _native.cfc_library() is None:
         pytest.skip("native CfC kernels unavailable")
     x = torch.randn(2, 3, 4)
-    for model in (CfC(4, 8, mode="pure"), CfC(4, AutoNCP(12, 3))):
-        plans = model._plans(time_major(x, True)[0], 1.0, folded_state=True)
-        assert _scannable(plans, x)
+    models = (CfC(4, 8, mode="pure"), CfC(4, AutoNCP(12, 3)), CfC(4, 8, mixed_memory=True))
+    for model in models:
+        plans = model._plans(time_major(x, True)[0], 1.0, folded_state=not model.use_mixed)
+        assert _scannable(plans, x, mixed=model.use_mixed)
 
 
 def test_workspace_reuses_only_released_buffers() -> None:

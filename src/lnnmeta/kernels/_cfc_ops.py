@@ -48,10 +48,14 @@ class CfCScan(torch.autograd.Function):
         spans: Tensor | None,
         pure_w: Tensor | None,
         pure_a: Tensor | None,
+        zl_in: Tensor | None,
+        w_rec: Tensor | None,
+        c0: Tensor | None,
         mode: str,
         batch_first: bool,
-    ) -> Tensor:
-        """Return the real states (``2 l - 1``; "pure": ``l``) after each step.
+    ) -> tuple[Tensor, Tensor]:
+        """Return the real states (``2 l - 1``; "pure": ``l``) after each step, and the final
+        memory cell (an empty tensor without mixed memory).
 
         Parameters
         ----------
@@ -67,43 +71,70 @@ class CfCScan(torch.autograd.Function):
             (T, B, 1) time spans with 4 heads or in "pure" mode; None with 3 heads.
         pure_w, pure_a : Tensor or None
             (N,) |w_tau| and A of "pure" mode (None otherwise).
+        zl_in, w_rec, c0 : Tensor or None
+            Mixed memory (None without): (T, B, 4N) input part of the LSTM pre-activation,
+            (4N, N) recurrent weight acting on the folded state, (B, N) initial cell; then
+            ``w_h`` acts on the LSTM output (native kernels only).
         mode : str
             "default", "no_gate" or "pure".
         batch_first : bool
             Return (B, T, N) rather than (T, B, N).
         """
-        tensors = (z_in, l0, w_h, w_y, b_y, spans, pure_w, pure_a)
+        memory = None if zl_in is None or w_rec is None or c0 is None else (zl_in, w_rec, c0)
+        tensors = (z_in, l0, w_h, w_y, b_y, spans, pure_w, pure_a, zl_in, w_rec, c0)
         native = _native.cfc_library() if _native_ok(*tensors) else None
         ctx.native = native  # type: ignore[attr-defined]
         ctx.mode = mode  # type: ignore[attr-defined]
         ctx.batch_first = batch_first  # type: ignore[attr-defined]
+        ctx.mixed = memory is not None  # type: ignore[attr-defined]
         if native is not None:
             ts = None if spans is None else spans.reshape(spans.size(0), -1).contiguous()
             optional = (_contiguous(t) for t in (w_y, b_y, pure_w, pure_a))
             weights = _native.CfcWeights(w_h.contiguous(), *optional)
             l0 = l0.contiguous()
-            out, states, acts, heads, t_a = native.cfc_forward(
-                z_in.contiguous(), l0, weights, ts, MODES[mode], batch_first
+            mem = None if memory is None else _native.CfcMemory(*(t.contiguous() for t in memory))
+            out, states, acts, heads, t_a, kept = native.cfc_forward(
+                z_in.contiguous(), l0, weights, ts, MODES[mode], batch_first, mem
             )
             saved: list[Any] = [l0, weights.w_h, weights.w_y, weights.b_y, weights.pure_w]
             saved += [weights.pure_a, acts, heads, states, t_a, ts]
+            if mem is not None and kept is not None:
+                saved += [mem.w_rec, mem.c0, *kept.tensors()]
+                c_last = kept.cells[-1].clone()
+            else:
+                c_last = z_in.new_empty(0)
             ctx.save_for_backward(*saved)  # None entries are kept as None
-            return out
-        if w_y is None or b_y is None or mode == "pure":
+            return out, c_last
+        if w_y is None or b_y is None or mode == "pure" or memory is not None:
             raise RuntimeError("this CfC configuration needs the native kernels")
-        return _eager_forward(ctx, z_in, l0, w_h, w_y, b_y, spans)
+        return _eager_forward(ctx, z_in, l0, w_h, w_y, b_y, spans), z_in.new_empty(0)
 
     @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, ...]:
+    def backward(ctx: Any, grad: Tensor, grad_c: Tensor) -> tuple[Tensor | None, ...]:
         """Back-propagate through time; weight gradients as one product each at the end."""
         if ctx.native is None:
-            return (*_eager_backward(ctx, grad), None, None, None, None)
-        l0, w_h, w_y, b_y, pure_w, pure_a, acts, heads, states, t_a, ts = ctx.saved_tensors
+            return (*_eager_backward(ctx, grad), *[None] * 7)
+        l0, w_h, w_y, b_y, pure_w, pure_a, acts, heads, states, t_a, ts, *rest = ctx.saved_tensors
         weights = _native.CfcWeights(w_h, w_y, b_y, pure_w, pure_a)
-        saved = _native.CfcSaved(l0, weights, acts, heads, states, t_a)
-        g = ctx.native.cfc_backward(saved, ts, MODES[ctx.mode], grad.contiguous(), ctx.batch_first)
+        memory = memory_saved = None
+        if ctx.mixed:
+            w_rec, c0, *kept = rest
+            memory = _native.CfcMemory(w_rec.new_empty(0), w_rec, c0)
+            memory_saved = _native.CfcMemorySaved(*kept)
+        saved = _native.CfcSaved(l0, weights, acts, heads, states, t_a, memory, memory_saved)
+        g = ctx.native.cfc_backward(
+            saved,
+            ts,
+            MODES[ctx.mode],
+            grad.contiguous(),
+            ctx.batch_first,
+            grad_c.contiguous() if ctx.mixed else None,
+        )
         d_spans = g.spans.unsqueeze(-1) if g.spans is not None and ctx.needs_input_grad[5] else None
-        return (g.d_pre, g.l0, g.w_h, g.w_y, g.b_y, d_spans, g.pure_w, g.pure_a, None, None)
+        m = g.memory
+        d_memory = (None, None, None) if m is None else (m.zl_in, m.w_rec, m.c0)
+        return (g.d_pre, g.l0, g.w_h, g.w_y, g.b_y, d_spans, g.pure_w, g.pure_a, *d_memory,
+                None, None)  # fmt: skip
 
 
 def _contiguous(t: Tensor | None) -> Tensor | None:

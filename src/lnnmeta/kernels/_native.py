@@ -65,8 +65,8 @@ _SIGNATURES: dict[str, list[type]] = {
     "lnn_sums_backward": [_I, _L, _L, _L, *[_P] * 12],
     "lnn_solver_forward": [_I, _L, _L, _L, _L, _P, _P, _P, _I, *[_P] * 8],
     "lnn_solver_backward": [_I, _L, _L, _L, _L, _P, _P, _P, _I, *[_P] * 13],
-    "lnn_cfc_forward": [_I, _P, *[_L] * 5, _I, *[_P] * 13, _I],
-    "lnn_cfc_backward": [_I, _P, *[_L] * 5, _I, *[_P] * 11, _I, *[_P] * 8],
+    "lnn_cfc_forward": [_I, _P, *[_L] * 5, _I, *[_P] * 13, _I, _P],
+    "lnn_cfc_backward": [_I, _P, *[_L] * 5, _I, *[_P] * 11, _I, *[_P] * 8, _P],
 }
 _ERRORS = {1: "invalid argument", 2: "instruction set not available", 3: "out of memory"}
 #: A build lock older than this (seconds) was left by a killed process (builds take ~2 s).
@@ -247,7 +247,8 @@ class NativeLibrary:
         spans: Tensor | None,
         mode: int,
         batch_first: bool,
-    ) -> tuple[Tensor, Tensor, Tensor | None, Tensor, Tensor | None]:
+        memory: CfcMemory | None = None,
+    ) -> tuple[Tensor, Tensor, Tensor | None, Tensor, Tensor | None, CfcMemorySaved | None]:
         """Run the folded CfC cell over a sequence (``csrc/cfc_body.h``).
 
         Parameters
@@ -265,6 +266,8 @@ class NativeLibrary:
             0 "default", 1 "no_gate", 2 "pure".
         batch_first : bool
             Lay the output out as (B, T, N) rather than (T, B, N).
+        memory : CfcMemory, optional
+            The mixed-memory LSTM in front of the cell.
 
         Returns
         -------
@@ -272,7 +275,8 @@ class NativeLibrary:
             The real states (``2 l - 1``; "pure": ``l``) after each step, (B, T, N) or
             (T, B, N); and what the backward pass needs: (T, B, N) folded states, (T, B, H)
             backbone activations (None without a backbone), (T, B, 3N) gates ("pure": the
-            heads and their decay) and, with 4 heads, the (T, B, N) ``time_a`` head.
+            heads and their decay), with 4 heads the (T, B, N) ``time_a`` head (else None)
+            and with mixed memory its gates and cells (the last cell is the final c).
         """
         steps, batch, hidden = z_in.shape
         n = l0.size(1)
@@ -282,6 +286,14 @@ class NativeLibrary:
         states = WORKSPACE.empty(steps, batch, n)
         t_a = WORKSPACE.empty(steps, batch, n) if heads_count == 4 else None
         out = WORKSPACE.empty(*((batch, steps) if batch_first else (steps, batch)), n)
+        kept = None
+        lstm: ctypes.Array[ctypes.c_void_p] | None = None
+        if memory is not None:
+            kept = CfcMemorySaved(
+                WORKSPACE.empty(steps, batch, 4 * n),
+                *(WORKSPACE.empty(steps, batch, n) for _ in range(3)),
+            )
+            lstm = _pointer_array(memory.zl_in, memory.w_rec, memory.c0, *kept.tensors())
         self._call(
             "lnn_cfc_forward",
             self.sgemm,
@@ -294,8 +306,9 @@ class NativeLibrary:
             *_pointers(z_in, l0, weights.w_h, weights.w_y, weights.b_y, spans),
             *_pointers(weights.pure_w, weights.pure_a, acts, heads, states, t_a, out),
             int(batch_first),
+            _address(lstm),
         )
-        return out, states, acts, heads, t_a
+        return out, states, acts, heads, t_a, kept
 
     def cfc_backward(
         self,
@@ -304,10 +317,12 @@ class NativeLibrary:
         mode: int,
         grad: Tensor,
         batch_first: bool,
+        grad_c: Tensor | None = None,
     ) -> CfcGrads:
         """Backward pass of :meth:`cfc_forward` given the gradient of its output.
 
-        ``saved`` holds the inputs and outputs of the forward pass.
+        ``saved`` holds the inputs and outputs of the forward pass; ``grad_c`` is the
+        gradient of the final memory cell (mixed memory; None: zero).
         """
         w = saved.weights
         steps, batch, n = saved.states.shape
@@ -324,6 +339,16 @@ class NativeLibrary:
             None if w.pure_w is None else torch.empty_like(w.pure_w),
             None if w.pure_a is None else torch.empty_like(w.pure_a),
         )
+        lstm: ctypes.Array[ctypes.c_void_p] | None = None
+        m, kept = saved.memory, saved.memory_saved
+        if m is not None and kept is not None:
+            grads.memory = CfcMemory(
+                WORKSPACE.empty(steps, batch, 4 * n),
+                torch.empty_like(m.w_rec),
+                torch.empty_like(m.c0),
+            )
+            d = grads.memory
+            lstm = _pointer_array(m.w_rec, m.c0, *kept.tensors(), grad_c, d.zl_in, d.c0, d.w_rec)
         self._call(
             "lnn_cfc_backward",
             self.sgemm,
@@ -338,6 +363,7 @@ class NativeLibrary:
             int(batch_first),
             *_pointers(grads.d_pre, grads.l0, grads.w_h, grads.w_y, grads.b_y, grads.spans),
             *_pointers(grads.pure_w, grads.pure_a),
+            _address(lstm),
         )
         return grads
 
@@ -365,6 +391,35 @@ class CfcWeights:
 
 
 @dataclass(frozen=True)
+class CfcMemory:
+    """Inputs of the mixed-memory LSTM (or their gradients).
+
+    ``zl_in`` (T, B, 4N): input part of its pre-activation (bias and ncps' +1 on the
+    forget gate included); ``w_rec`` (4N, N): recurrent weight acting on the folded
+    state; ``c0`` (B, N): initial memory cell.
+    """
+
+    zl_in: Tensor
+    w_rec: Tensor
+    c0: Tensor
+
+
+@dataclass(frozen=True)
+class CfcMemorySaved:
+    """What the mixed-memory LSTM's forward pass keeps: (T, B, 4N) gates, (T, B, N) cells,
+    their tanh and the LSTM output ``hm`` (the cell's recurrent input)."""
+
+    gates: Tensor
+    cells: Tensor
+    tcells: Tensor
+    hm: Tensor
+
+    def tensors(self) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+        """The four tensors, in the native argument order."""
+        return self.gates, self.cells, self.tcells, self.hm
+
+
+@dataclass(frozen=True)
 class CfcSaved:
     """What the backward pass of the native CfC needs from its forward pass."""
 
@@ -374,9 +429,11 @@ class CfcSaved:
     heads: Tensor
     states: Tensor
     t_a: Tensor | None
+    memory: CfcMemory | None = None
+    memory_saved: CfcMemorySaved | None = None
 
 
-@dataclass(frozen=True)
+@dataclass
 class CfcGrads:
     """Gradients of the native CfC's inputs (None for inputs it does not have)."""
 
@@ -388,6 +445,7 @@ class CfcGrads:
     spans: Tensor | None
     pure_w: Tensor | None
     pure_a: Tensor | None
+    memory: CfcMemory | None = None
 
 
 class Workspace:
@@ -464,6 +522,16 @@ def _pointers(*tensors: Tensor | None) -> list[int | None]:
         ):
             raise ValueError("native LTC kernels need contiguous float32 CPU tensors")
     return [None if t is None else t.data_ptr() for t in tensors]
+
+
+def _pointer_array(*tensors: Tensor | None) -> ctypes.Array[ctypes.c_void_p]:
+    """A C array of the data pointers of ``tensors`` (see :func:`_pointers`)."""
+    return (ctypes.c_void_p * len(tensors))(*_pointers(*tensors))
+
+
+def _address(array: ctypes.Array[ctypes.c_void_p] | None) -> int | None:
+    """Address of a C array (None: a null pointer); the caller keeps the array alive."""
+    return None if array is None else ctypes.addressof(array)
 
 
 _lock = threading.Lock()

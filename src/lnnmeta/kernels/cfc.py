@@ -53,7 +53,7 @@ Form = tuple[float, float]
 IDENTITY: Form = (1.0, 0.0)
 SIGMOID_TANH: Form = (2.0, -1.0)
 #: Typed handle of the autograd function.
-scan: Callable[..., Tensor] = CfCScan.apply
+scan: Callable[..., tuple[Tensor, Tensor]] = CfCScan.apply
 
 
 @dataclass(frozen=True)
@@ -210,8 +210,9 @@ class CfC(nn.Module):
         spans = time_major_spans(timespans, layout, x)
         h0, c0 = initial_state(hx, self.use_mixed, self.state_size, layout, x)
         plans = self._plans(x, spans, folded_state=c0 is None)
-        if c0 is None and _scannable(plans, x):
-            return self._scanned(plans, _to_forms(h0, plans), spans, layout)
+        if _scannable(plans, x, mixed=c0 is not None):
+            memory = None if c0 is None else self._memory(x, c0, plans[0].out_form)
+            return self._scanned(plans, _to_forms(h0, plans), spans, layout, memory)
         outputs, states, c0 = self._sequence(plans, x, h0, c0, spans)
         form = plans[-1].out_form
         if self.return_sequences:
@@ -221,14 +222,34 @@ class CfC(nn.Module):
         h = torch.cat([_from_form(s, p.out_form) for s, p in zip(states, plans, strict=True)], 1)
         return readout, final_state(h, c0, layout)
 
+    def _memory(self, x: Tensor, c0: Tensor, form: Form) -> tuple[Tensor, Tensor, Tensor]:
+        """The mixed-memory LSTM as the native kernel takes it (see :class:`CfCScan`).
+
+        Its input projection is one product over all steps (ncps' +1 on the forget gate
+        folded into the bias); its recurrent weight acts on the cell's stored state.
+        """
+        w_in, b_in = self.lstm.input_map.weight, self.lstm.input_map.bias
+        units = w_in.size(0) // 4
+        shift = torch.zeros_like(b_in)
+        shift[2 * units : 3 * units] = 1.0
+        w_rec, bias = _fold(self.lstm.recurrent_map.weight, b_in + shift, [(units, form)])
+        zl_in = torch.addmm(bias, x.flatten(0, 1), w_in.t()).view(x.size(0), x.size(1), -1)
+        return zl_in, w_rec, c0
+
     def _scanned(
-        self, plans: list[LayerPlan], l0: list[Tensor], spans: Timespans, layout: SequenceLayout
+        self,
+        plans: list[LayerPlan],
+        l0: list[Tensor],
+        spans: Timespans,
+        layout: SequenceLayout,
+        memory: tuple[Tensor, Tensor, Tensor] | None = None,
     ) -> tuple[Tensor, State]:
         """Run :func:`_scannable` plans; outputs come in the user's layout directly.
 
         Layers run one after the other over the whole sequence (a wired layer's input at
         step t is the previous layer's output at step t, never a later one), each with
-        its input projection as one product over all steps.
+        its input projection as one product over all steps.  ``memory``: the mixed-memory
+        LSTM of a single cell (see :meth:`_memory`).
         """
         seq: Tensor | None = None
         lasts: list[Tensor] = []
@@ -239,7 +260,7 @@ class CfC(nn.Module):
                 stored = _to_form(seq, plans[k - 1].out_form).flatten(0, 1)
                 z_in = torch.addmm(plan.bias, stored, plan.w_x.t()).view(*seq.shape[:2], -1)
             batch_first = layout.batch_first and k == len(plans) - 1
-            seq = _scan(plan, z_in, l0[k], spans, batch_first)
+            seq, c_last = _scan(plan, z_in, l0[k], spans, batch_first, memory)
             lasts.append(seq[:, -1] if batch_first else seq[-1])
         assert seq is not None
         last = lasts[-1].clone()
@@ -249,7 +270,7 @@ class CfC(nn.Module):
         else:
             readout = user_last(self.fc(last), layout)
         h = last if len(plans) == 1 else torch.cat(lasts, 1)
-        return readout, final_state(h, None, layout)
+        return readout, final_state(h, None if memory is None else c_last, layout)
 
     def _sequence(
         self, plans: list[LayerPlan], x: Tensor, h0: Tensor, c0: Tensor | None, spans: Timespans
@@ -504,17 +525,18 @@ def _run(
     return torch.stack(outputs), states
 
 
-def _scannable(plans: list[LayerPlan], x: Tensor) -> bool:
+def _scannable(plans: list[LayerPlan], x: Tensor, mixed: bool = False) -> bool:
     """Whether :class:`CfCScan` covers every layer of this configuration.
 
     It covers layers without a backbone or with one sigmoid-form backbone layer
-    ("lecun_tanh", "tanh"), in every mode; beyond the common configuration (one unwired
-    cell with a backbone layer, mode "default" or "no_gate"), only with the native kernels.
+    ("lecun_tanh", "tanh"), in every mode, and mixed memory in front of a single cell;
+    beyond the common configuration (one unwired cell with a backbone layer, mode
+    "default" or "no_gate", no mixed memory), only with the native kernels.
     """
-    if not all(_layer_scannable(p) for p in plans):
+    if not all(_layer_scannable(p) for p in plans) or (mixed and len(plans) > 1):
         return False
     plan = plans[0]
-    if len(plans) == 1 and plan.mode != "pure" and plan.act is not None:
+    if len(plans) == 1 and plan.mode != "pure" and plan.act is not None and not mixed:
         return True  # the eager BPTT covers it too
     return x.dtype == torch.float32 and x.device.type == "cpu" and _native.cfc_library() is not None
 
@@ -526,10 +548,18 @@ def _layer_scannable(plan: LayerPlan) -> bool:
     return plan.mode == "pure" or plan.out_form == SIGMOID_TANH
 
 
-def _scan(plan: LayerPlan, z_in: Tensor, l0: Tensor, spans: Timespans, batch_first: bool) -> Tensor:
+def _scan(
+    plan: LayerPlan,
+    z_in: Tensor,
+    l0: Tensor,
+    spans: Timespans,
+    batch_first: bool,
+    memory: tuple[Tensor, Tensor, Tensor] | None = None,
+) -> tuple[Tensor, Tensor]:
     """Run one :func:`_scannable` layer with the hand-written BPTT function.
 
-    Returns the real states of every step, (B, T, N) if ``batch_first`` else (T, B, N).
+    Returns the real states of every step, (B, T, N) if ``batch_first`` else (T, B, N),
+    and the final memory cell (empty without ``memory``).
     """
     w_y, b_y = plan.heads if plan.heads is not None else (None, None)
     ts = spans.unsqueeze(-1) if isinstance(spans, Tensor) else None
@@ -538,7 +568,10 @@ def _scan(plan: LayerPlan, z_in: Tensor, l0: Tensor, spans: Timespans, batch_fir
         pure_w, pure_a = (p.reshape(-1) for p in plan.pure)
         if ts is None:
             ts = z_in.new_full((z_in.size(0), z_in.size(1), 1), float(spans))
-    return scan(z_in, l0, plan.w_h, w_y, b_y, ts, pure_w, pure_a, plan.mode, batch_first)
+    zl_in, w_rec, c0 = memory if memory is not None else (None, None, None)
+    args = (z_in, l0, plan.w_h, w_y, b_y, ts, pure_w, pure_a, zl_in, w_rec, c0)
+    out, c_last = scan(*args, plan.mode, batch_first)
+    return out, c_last
 
 
 def _step(plans: list[LayerPlan], z_t: Tensor, states: list[Tensor], ts: Timespans) -> list[Tensor]:

@@ -22,6 +22,11 @@
 //   l   = ff1 + ti (ff2 - ff1)         ("default"), ff1 + ti (ff2 - 1/2) ("no_gate")
 //   l   = A - A e y,  e = exp(-span (|w_tau| + |y|))          ("pure", K = 1)
 //   out = 2 l - 1 ("pure": l)          (the real state, in the caller's layout)
+// With mixed memory, ncps' LSTMCell runs first, fed the previous state, and its output
+// hm takes the place of l in the first product:
+//   z   = zl_in[t] + l @ w_rec^T                              (B, 4 N)
+//   c   = c sigmoid(z_2) + tanh(z_0) sigmoid(z_1),  hm = tanh(c) sigmoid(z_3)
+// (ncps' +1 on the forget gate is in zl_in, and w_rec acts on the stored form l).
 
 // NOLINTBEGIN (this file is a fragment, see above)
 
@@ -43,6 +48,8 @@ static inline void cfc_store(float* p, vf v, int64_t n) {
 static inline vf cfc_sigmoid(vf x) { return sigmoid_of(x * -1.44269504088896341f); }
 
 static inline vf cfc_abs(vf x) { return (vf)((vu)x & 0x7fffffffu); }
+
+static inline vf cfc_tanh(vf x) { return cfc_sigmoid(x * 2.0f) * 2.0f - 1.0f; }
 
 static void cfc_sigmoid_inplace(float* p, int64_t n) {
   for (int64_t i = 0; i < n; i += W) cfc_store(p + i, cfc_sigmoid(cfc_load(p + i, n - i)), n - i);
@@ -102,11 +109,44 @@ static void cfc_gates_forward(const CfcArgs& A, int64_t t, const float* y) {
   }
 }
 
+// The LSTM memory of step t, fed the previous folded state lprev; z is a (B, 4 N)
+// scratch buffer.  Writes gates[t], cells[t], tcells[t], hm[t] and returns hm[t].
+static const float* cfc_lstm_forward(const Gemm& gemm, const CfcArgs& A, int64_t t,
+                                     const float* lprev, float* z) {
+  const int64_t B = A.batch, N = A.units, N4 = 4 * N;
+  std::memcpy(z, A.zl_in + t * B * N4, sizeof(float) * B * N4);
+  gemm(false, true, B, N4, N, lprev, N, A.w_rec, N, 1.0f, z, N4);
+  const float* cprev = t > 0 ? A.cells + (t - 1) * B * N : A.c0;
+  for (int64_t b = 0; b < B; ++b) {
+    const float* zr = z + b * N4;
+    float* gr = A.gates + (t * B + b) * N4;
+    const int64_t row = (t * B + b) * N;
+    for (int64_t i = 0; i < N; i += W) {
+      const int64_t n = N - i;
+      const vf gi = cfc_tanh(cfc_load(zr + i, n));
+      const vf ig = cfc_sigmoid(cfc_load(zr + N + i, n));
+      const vf fg = cfc_sigmoid(cfc_load(zr + 2 * N + i, n));
+      const vf og = cfc_sigmoid(cfc_load(zr + 3 * N + i, n));
+      const vf c = cfc_load(cprev + b * N + i, n) * fg + gi * ig;
+      const vf tc = cfc_tanh(c);
+      cfc_store(gr + i, gi, n);
+      cfc_store(gr + N + i, ig, n);
+      cfc_store(gr + 2 * N + i, fg, n);
+      cfc_store(gr + 3 * N + i, og, n);
+      cfc_store(A.cells + row + i, c, n);
+      cfc_store(A.tcells + row + i, tc, n);
+      cfc_store(A.hm + row + i, tc * og, n);
+    }
+  }
+  return A.hm + t * B * N;
+}
+
 static void cfc_forward(const Gemm& gemm, const CfcArgs& A) {
   const int64_t B = A.batch, N = A.units, H = A.hidden, KN = A.heads * N;
-  std::vector<float> y(B * KN);
+  std::vector<float> y(B * KN), zl(A.w_rec != nullptr ? B * 4 * N : 0);
   for (int64_t t = 0; t < A.steps; ++t) {
     const float* prev = t > 0 ? A.states + (t - 1) * B * N : A.l0;
+    if (A.w_rec != nullptr) prev = cfc_lstm_forward(gemm, A, t, prev, zl.data());
     if (A.w_y == nullptr) {  // no backbone: H = K N
       std::memcpy(y.data(), A.z_in + t * B * KN, sizeof(float) * B * KN);
       gemm(false, true, B, KN, N, prev, N, A.w_h, N, 1.0f, y.data(), KN);
@@ -186,6 +226,32 @@ static void cfc_gates_backward(const CfcArgs& A, int64_t t, const float* dl, flo
   }
 }
 
+// Backward pass of the LSTM memory of step t: given dhm, the gradient of hm[t], and dc,
+// that of cells[t] from later steps, writes d_zl[t] and replaces dc by the gradient of
+// the previous cell.
+static void cfc_lstm_backward(const CfcArgs& A, int64_t t, const float* dhm, float* dc) {
+  const int64_t B = A.batch, N = A.units, N4 = 4 * N;
+  const float* cprev = t > 0 ? A.cells + (t - 1) * B * N : A.c0;
+  for (int64_t b = 0; b < B; ++b) {
+    const float* gr = A.gates + (t * B + b) * N4;
+    float* dz = A.d_zl + (t * B + b) * N4;
+    const int64_t row = (t * B + b) * N;
+    for (int64_t i = 0; i < N; i += W) {
+      const int64_t n = N - i;
+      const vf gi = cfc_load(gr + i, n), ig = cfc_load(gr + N + i, n);
+      const vf fg = cfc_load(gr + 2 * N + i, n), og = cfc_load(gr + 3 * N + i, n);
+      const vf tc = cfc_load(A.tcells + row + i, n);
+      const vf dh = cfc_load(dhm + b * N + i, n);
+      const vf dct = cfc_load(dc + b * N + i, n) + dh * og * (1.0f - tc * tc);
+      cfc_store(dz + i, dct * ig * (1.0f - gi * gi), n);
+      cfc_store(dz + N + i, dct * gi * ig * (1.0f - ig), n);
+      cfc_store(dz + 2 * N + i, dct * cfc_load(cprev + b * N + i, n) * fg * (1.0f - fg), n);
+      cfc_store(dz + 3 * N + i, dh * tc * og * (1.0f - og), n);
+      cfc_store(dc + b * N + i, dct * fg, n);
+    }
+  }
+}
+
 // Back-propagation through time.  With a backbone, d l / d(head pre-activations) is kept
 // for a chunk of steps, whose weight and bias gradients are then one matrix product each
 // (instead of one per step, and without a (T, B, K N) buffer); without one, it is the
@@ -197,6 +263,9 @@ static void cfc_backward(const Gemm& gemm, const CfcArgs& A) {
   const int64_t chunk = std::max<int64_t>(1, std::min<int64_t>(T, (1023 + B) / B));
   std::vector<float> dl(B * N), dy(direct ? 0 : chunk * B * KN), da(direct ? 0 : B * H);
   std::vector<float> ones(chunk * B, 1.0f), acc_w(N, 0.0f), acc_a(N, 0.0f);
+  const bool mixed = A.w_rec != nullptr;
+  std::vector<float> dhm(mixed ? B * N : 0), dc(mixed ? B * N : 0, 0.0f);
+  if (mixed && A.grad_c != nullptr) std::memcpy(dc.data(), A.grad_c, sizeof(float) * B * N);
   cfc_gather_grad(A, T - 1, dl.data());
   bool first_chunk = true;
   int64_t hi = T, lo = std::max<int64_t>(0, T - chunk);
@@ -214,7 +283,18 @@ static void cfc_backward(const Gemm& gemm, const CfcArgs& A) {
         cfc_store(dp + i, cfc_load(da.data() + i, n) * (1.0f - s) * s, n);
       }
     }
-    if (t > 0) {
+    if (mixed) {  // through hm[t] and the LSTM memory to l[t - 1]
+      gemm(false, false, B, N, H, dp, H, A.w_h, N, 0.0f, dhm.data(), N);
+      cfc_lstm_backward(A, t, dhm.data(), dc.data());
+      const float* dz = A.d_zl + t * B * 4 * N;
+      if (t > 0) {
+        cfc_gather_grad(A, t - 1, dl.data());
+        gemm(false, false, B, N, 4 * N, dz, 4 * N, A.w_rec, N, 1.0f, dl.data(), N);
+      } else {
+        gemm(false, false, B, N, 4 * N, dz, 4 * N, A.w_rec, N, 0.0f, A.d_l0, N);
+        std::memcpy(A.d_c0, dc.data(), sizeof(float) * B * N);
+      }
+    } else if (t > 0) {
       cfc_gather_grad(A, t - 1, dl.data());
       gemm(false, false, B, N, H, dp, H, A.w_h, N, 1.0f, dl.data(), N);
     } else {
@@ -230,10 +310,20 @@ static void cfc_backward(const Gemm& gemm, const CfcArgs& A) {
       lo = std::max<int64_t>(0, hi - chunk);
     }
   }
-  // d w_h = sum_t d_pre[t]^T l[t - 1], with l[-1] = l0.
-  gemm(true, false, H, N, B, A.d_pre, H, A.l0, N, 0.0f, A.d_w_h, N);
-  if (T > 1) {
-    gemm(true, false, H, N, (T - 1) * B, A.d_pre + B * H, H, A.states, N, 1.0f, A.d_w_h, N);
+  if (mixed) {
+    // d w_h = sum_t d_pre[t]^T hm[t]; d w_rec = sum_t d_zl[t]^T l[t - 1], l[-1] = l0.
+    gemm(true, false, H, N, T * B, A.d_pre, H, A.hm, N, 0.0f, A.d_w_h, N);
+    gemm(true, false, 4 * N, N, B, A.d_zl, 4 * N, A.l0, N, 0.0f, A.d_w_rec, N);
+    if (T > 1) {
+      gemm(true, false, 4 * N, N, (T - 1) * B, A.d_zl + B * 4 * N, 4 * N, A.states, N, 1.0f,
+           A.d_w_rec, N);
+    }
+  } else {
+    // d w_h = sum_t d_pre[t]^T l[t - 1], with l[-1] = l0.
+    gemm(true, false, H, N, B, A.d_pre, H, A.l0, N, 0.0f, A.d_w_h, N);
+    if (T > 1) {
+      gemm(true, false, H, N, (T - 1) * B, A.d_pre + B * H, H, A.states, N, 1.0f, A.d_w_h, N);
+    }
   }
   if (A.mode == 2) {
     std::memcpy(A.d_pure_w, acc_w.data(), sizeof(float) * N);

@@ -151,6 +151,19 @@ struct CfcArgs {
   float* d_spans = nullptr;      // (T, B), or null
   float* d_pure_w = nullptr;     // (N,) "pure" mode
   float* d_pure_a = nullptr;     // (N,) "pure" mode
+  // Mixed memory (ncps' LSTMCell in front of the cell, fed the previous folded state):
+  // all null without it.
+  const float* zl_in = nullptr;  // (T, B, 4 N) input part of the LSTM pre-activation
+  const float* w_rec = nullptr;  // (4 N, N) LSTM recurrent weight (acting on l)
+  const float* c0 = nullptr;     // (B, N) initial memory cell
+  float* gates = nullptr;        // (T, B, 4 N) tanh(i), sigmoid(ig), sigmoid(fg), sigmoid(og)
+  float* cells = nullptr;        // (T, B, N) memory cell after each step
+  float* tcells = nullptr;       // (T, B, N) tanh of it
+  float* hm = nullptr;           // (T, B, N) LSTM output: the cell's recurrent input
+  const float* grad_c = nullptr; // backward: (B, N) gradient of the final cell, or null
+  float* d_zl = nullptr;         // (T, B, 4 N) gradient of zl_in
+  float* d_c0 = nullptr;         // (B, N)
+  float* d_w_rec = nullptr;      // (4 N, N)
 };
 
 namespace generic {
@@ -365,14 +378,15 @@ static bool cfc_valid(void* sgemm, int64_t steps, int64_t batch, int64_t units,
 }
 
 // CfC sequence, forward (cfc_body.h): writes out, acts (with a backbone), heads_out,
-// states and (with per-step spans, heads == 4) t_a.  sgemm is the address of a
+// states and (with per-step spans, heads == 4) t_a; with mixed memory (lstm: an array of
+// 7 pointers, see below; null without it) also gates, cells, tcells and hm.  sgemm is the address of a
 // Fortran-interface BLAS sgemm.  mode: 0 "default", 1 "no_gate", 2 "pure".
 int lnn_cfc_forward(int isa, void* sgemm, int64_t steps, int64_t batch, int64_t units,
                     int64_t hidden, int64_t heads, int mode, const float* z_in,
                     const float* l0, const float* w_h, const float* w_y, const float* b_y,
                     const float* spans, const float* pure_w, const float* pure_a,
                     float* acts, float* heads_out, float* states, float* t_a, float* out,
-                    int out_batch_first) {
+                    int out_batch_first, void* const* lstm) {
   if (!cfc_valid(sgemm, steps, batch, units, hidden, heads, mode, w_y, spans, pure_w, pure_a) ||
       (heads == 4 && t_a == nullptr) || (w_y != nullptr && (acts == nullptr || b_y == nullptr))) {
     return 1;
@@ -400,6 +414,18 @@ int lnn_cfc_forward(int isa, void* sgemm, int64_t steps, int64_t batch, int64_t 
   args.t_a = heads == 4 ? t_a : nullptr;
   args.out = out;
   args.out_batch_first = out_batch_first != 0;
+  if (lstm != nullptr) {  // zl_in, w_rec, c0, gates, cells, tcells, hm
+    for (int k = 0; k < 7; ++k) {
+      if (lstm[k] == nullptr) return 1;
+    }
+    args.zl_in = static_cast<const float*>(lstm[0]);
+    args.w_rec = static_cast<const float*>(lstm[1]);
+    args.c0 = static_cast<const float*>(lstm[2]);
+    args.gates = static_cast<float*>(lstm[3]);
+    args.cells = static_cast<float*>(lstm[4]);
+    args.tcells = static_cast<float*>(lstm[5]);
+    args.hm = static_cast<float*>(lstm[6]);
+  }
   return LNN_RUN(isa, cfc_forward(gemm, args));
 }
 
@@ -413,7 +439,7 @@ int lnn_cfc_backward(int isa, void* sgemm, int64_t steps, int64_t batch, int64_t
                      const float* heads_out, const float* states, const float* t_a,
                      const float* grad, int out_batch_first, float* d_pre, float* d_l0,
                      float* d_w_h, float* d_w_y, float* d_b_y, float* d_spans,
-                     float* d_pure_w, float* d_pure_a) {
+                     float* d_pure_w, float* d_pure_a, void* const* lstm) {
   if (!cfc_valid(sgemm, steps, batch, units, hidden, heads, mode, w_y, spans, pure_w, pure_a) ||
       (heads == 4 && t_a == nullptr) ||
       (w_y != nullptr && (acts == nullptr || d_w_y == nullptr || d_b_y == nullptr)) ||
@@ -449,6 +475,21 @@ int lnn_cfc_backward(int isa, void* sgemm, int64_t steps, int64_t batch, int64_t
   args.d_spans = (heads == 4 || mode == 2) ? d_spans : nullptr;
   args.d_pure_w = d_pure_w;
   args.d_pure_a = d_pure_a;
+  if (lstm != nullptr) {  // w_rec, c0, gates, cells, tcells, hm, grad_c, d_zl, d_c0, d_w_rec
+    for (int k = 0; k < 10; ++k) {
+      if (lstm[k] == nullptr && k != 6) return 1;
+    }
+    args.w_rec = static_cast<const float*>(lstm[0]);
+    args.c0 = static_cast<const float*>(lstm[1]);
+    args.gates = static_cast<float*>(lstm[2]);
+    args.cells = static_cast<float*>(lstm[3]);
+    args.tcells = static_cast<float*>(lstm[4]);
+    args.hm = static_cast<float*>(lstm[5]);
+    args.grad_c = static_cast<const float*>(lstm[6]);
+    args.d_zl = static_cast<float*>(lstm[7]);
+    args.d_c0 = static_cast<float*>(lstm[8]);
+    args.d_w_rec = static_cast<float*>(lstm[9]);
+  }
   return LNN_RUN(isa, cfc_backward(gemm, args));
 }
 
