@@ -1,14 +1,5 @@
-STATS = lib(
-    "analysis.py",
-    "stats/__init__.py",
-    "stats/effect_sizes.py",
-    "stats/literature.py",
-    "stats/meta.py",
-    "stats/bias.py",
-    "stats/schemas.py",
-    "stats/multilevel.py",
-    "stats/counts.py",
-)
+from lnnmeta.analysis_tables import analysis_outputs
+
 
 
 rule pool_effects:
@@ -16,15 +7,9 @@ rule pool_effects:
     input:
         reported="results/literature/reported.parquet",
         runs="results/runs/all.parquet",
-        code=STATS,
+        code=code_of_script("pool_effects.py"),
     output:
-        effects="results/analysis/effects.parquet",
-        meta="results/analysis/meta.parquet",
-        leave_one_out="results/analysis/leave_one_out.parquet",
-        sign_test="results/analysis/sign_test.parquet",
-        egger="results/analysis/egger.parquet",
-        effect_counts="results/analysis/effect_counts.parquet",
-        sensitivity_copies="results/analysis/sensitivity_copies.parquet",
+        **analysis_outputs("pool_effects"),
     log:
         "logs/pool_effects/pool_effects.log",
     params:
@@ -37,14 +22,9 @@ rule rank_models:
     """Per-task rerun summaries and comparisons; LNN-vs-RNN family and pairwise rank tests across tasks."""
     input:
         runs="results/runs/all.parquet",
-        code=STATS + lib("stats/ranks.py", "stats/reruns.py", "stats/family.py"),
+        code=code_of_script("rank_models.py"),
     output:
-        summary="results/analysis/rerun_summary.parquet",
-        comparisons="results/analysis/rerun_comparisons.parquet",
-        friedman="results/analysis/rank_friedman.parquet",
-        means="results/analysis/rank_means.parquet",
-        pairwise="results/analysis/rank_pairwise.parquet",
-        family="results/analysis/rank_family.parquet",
+        **analysis_outputs("rank_models"),
     log:
         "logs/rank_models/rank_models.log",
     params:
@@ -60,11 +40,9 @@ rule check_reproduction:
     input:
         reported="results/literature/reported.parquet",
         runs="results/runs/all.parquet",
-        code=STATS + lib("stats/reproduce.py", "stats/reruns.py"),
+        code=code_of_script("check_reproduction.py"),
     output:
-        directions="results/analysis/rvr_directions.parquet",
-        values="results/analysis/rvr_values.parquet",
-        excluded="results/analysis/rvr_excluded.parquet",
+        **analysis_outputs("check_reproduction"),
     log:
         "logs/check_reproduction/check_reproduction.log",
     params:
@@ -84,17 +62,9 @@ rule judge_claims:
         pairwise="results/analysis/rank_pairwise.parquet",
         family="results/analysis/rank_family.parquet",
         comparisons="results/costs/comparisons.parquet",
-        code=STATS
-        + lib(
-            "verdicts.py",
-            "claims.py",
-            "literature/vocabulary.py",
-            "costs.py",
-            "models.py",
-            "tables.py",
-        ),
+        code=code_of_script("judge_claims.py"),
     output:
-        verdicts="results/analysis/claim_verdicts.parquet",
+        **analysis_outputs("judge_claims"),
     log:
         "logs/judge_claims/judge_claims.log",
     params:

@@ -1,23 +1,6 @@
-ANALYSIS = [
-    "results/analysis/effects.parquet",
-    "results/analysis/meta.parquet",
-    "results/analysis/leave_one_out.parquet",
-    "results/analysis/sign_test.parquet",
-    "results/analysis/egger.parquet",
-    "results/analysis/rerun_summary.parquet",
-    "results/analysis/rerun_comparisons.parquet",
-    "results/analysis/rank_friedman.parquet",
-    "results/analysis/rank_means.parquet",
-    "results/analysis/rank_pairwise.parquet",
-    "results/analysis/rvr_directions.parquet",
-    "results/analysis/rvr_values.parquet",
-    "results/analysis/rank_family.parquet",
-    "results/analysis/rvr_excluded.parquet",
-    "results/analysis/claim_verdicts.parquet",
-    "results/analysis/effect_counts.parquet",
-    "results/analysis/sensitivity_copies.parquet",
-    "results/runs/sanity.parquet",
-]
+from lnnmeta.analysis_tables import report_inputs
+
+ANALYSIS = report_inputs()
 
 
 rule render_report_html:
@@ -29,23 +12,7 @@ rule render_report_html:
         costs=COST_TABLES,
         claims=CFG["claims"],
         bib=f"{CFG['literature_dir']}/references.bib",
-        code=lib(
-            "report/build.py",
-            "report/render.py",
-            "report/figures.py",
-            "report/export.py",
-            "templates/report.html.j2",
-            "report/labels.py",
-            "report/answer.py",
-            "report/effects.py",
-            "report/costs_section.py",
-            "literature/survey.py",
-            "claims.py",
-            "verdicts.py",
-            "stats/meta.py",
-            "stats/plots.py",
-            "stats/ranks.py",
-        ),
+        code=code_of_script("render_report_html.py"),
     output:
         html=report(
             "reports/report.html",

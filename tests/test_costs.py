@@ -211,16 +211,12 @@ def test_grid_rejects_bad_settings() -> None:
         C.CostGrid.from_config({"models": ["lsmt"]})
 
 
-class _Builder:
-    """The part of lnnmeta.report.build.ReportBuilder the cost section uses; records what it adds."""
+class _Sink:
+    """The part of lnnmeta.report.sink.TableSink the cost section uses; records what it adds."""
 
     def __init__(self) -> None:
-        self.runs = pd.DataFrame()
         self.tables: dict[str, pd.DataFrame] = {}
         self.figures: list[str] = []
-
-    def _summary_values(self) -> pd.DataFrame:
-        return pd.DataFrame()
 
     def table(self, s: object, df: pd.DataFrame, caption: str, stem: str, **opts: object) -> None:
         self.tables[stem] = df
@@ -235,7 +231,9 @@ class _Builder:
 def test_report_section_one_column_per_measure(
     tiny: tuple[C.CostGrid, pd.DataFrame, pd.DataFrame],
 ) -> None:
-    from lnnmeta.report.costs_section import MEASURE_NAMES, costs_section
+    from lnnmeta.report.inputs import ReportInputs
+    from lnnmeta.report.sections.costs import MEASURE_NAMES
+    from lnnmeta.report.sections.costs import costs as costs_section
 
     _, rounds, costs = tiny
     tables = {
@@ -243,8 +241,9 @@ def test_report_section_one_column_per_measure(
         "exponents": C.fit_exponents(costs),
         "comparisons": C.compare_costs(costs, rounds, 20, 8, resamples=100),
     }
-    b = _Builder()
-    s = costs_section(b, tables)  # type: ignore[arg-type]
+    b = _Sink()
+    inp = ReportInputs(pd.DataFrame(), pd.DataFrame(), {}, [], [], {}, costs=tables)
+    s = costs_section(inp, b)  # type: ignore[arg-type]
     ratios = b.tables["costs_ratios"]
     measured = set(costs["measure"])
     assert list(ratios.columns[2:]) == [MEASURE_NAMES[m] for m in C.MEASURES if m in measured]

@@ -106,23 +106,25 @@ def test_every_latex_export_compiles_and_fits_the_page(tmp_path: Path) -> None:
     from lnnmeta.claims import load_claims
     from lnnmeta.config import load_config
     from lnnmeta.literature.loader import load_literature
-    from lnnmeta.report.build import ReportBuilder, references
+    from lnnmeta.report.inputs import ReportInputs
+    from lnnmeta.report.sections import build_sections
+    from lnnmeta.report.sections.methods import references
+    from lnnmeta.report.sink import TableSink
     from lnnmeta.tables import empty_frame
     from tests.conftest import ROOT
 
     out = tmp_path / "tables"
     out.mkdir()
     reported, _ = load_literature(ROOT / "config/literature")
-    builder = ReportBuilder(
+    inp = ReportInputs(
         reported,
         empty_frame("runs"),
         {},
         load_claims(ROOT / "config/claims.yaml"),
         references(ROOT / "config/literature/references.bib"),
         load_config(ROOT / "config/ci.yaml"),
-        out,
     )
-    builder.sections()
+    build_sections(inp, TableSink(out, inp.get("effects")))
     hostile = "<b>&%$#_{}~^\\|Δτ²≥±†‡×−µ∞∆–—’…≈→·°½√ Nyströmformer Α✓"
     wide = pd.DataFrame(
         {f"{hostile} column {j}": [f"{i}.{j}0 ± 0.0{j}" for i in range(80)] for j in range(12)}

@@ -13,16 +13,19 @@ from collections.abc import Mapping
 import pandas as pd
 
 from lnnmeta import stats
-from lnnmeta.models import canonical_name
-from lnnmeta.stats.schemas import TABLE_NAMES
+from lnnmeta.analysis_tables import ANALYSIS_TABLES
+from lnnmeta.registry import canonical_name
 from lnnmeta.tables import read_table, write_table
 
 log = logging.getLogger("lnnmeta.analysis")
 
 
-def _write(df: pd.DataFrame, path: str, name: str) -> None:
-    write_table(df.reset_index(drop=True), path, TABLE_NAMES[name])
-    log.info("wrote %s (%d rows)", path, len(df))
+def _write(df: pd.DataFrame, out: Mapping[str, str], name: str) -> None:
+    """Write the analysis table ``name`` (:data:`lnnmeta.analysis_tables.ANALYSIS_TABLES`) to ``out[name]``."""
+    import lnnmeta.stats.schemas  # noqa: F401 - registers the stats_* schemas
+
+    write_table(df.reset_index(drop=True), out[name], ANALYSIS_TABLES[name].schema)
+    log.info("wrote %s (%d rows)", out[name], len(df))
 
 
 def all_effects(reported: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
@@ -43,7 +46,8 @@ def pool_all(
     out: Mapping[str, str],
     alpha: float = 0.05,
 ) -> None:
-    """effects, meta, leave_one_out, sign_test and egger tables.
+    """The tables of rule pool_effects (``out``: registry name -> path; effect_counts,
+    sensitivity_copies and literature_sensitivity are written when ``out`` names them).
 
     Nothing here resamples: every interval is analytic (Knapp-Hartung, CR2, Clopper-Pearson), so
     the rule takes no ``bootstrap``; the bootstrap of ``analysis.bootstrap`` is the interval of
@@ -52,26 +56,29 @@ def pool_all(
     reported = read_table(reported_path, "reported")
     runs = read_table(runs_path, "runs_all")
     effects = all_effects(reported, runs)
-    _write(effects, out["effects"], "stats_effects")
+    _write(effects, out, "effects")
     # The three-level model (REML3) is the primary estimate; the cluster-average rows follow.
     multilevel = stats.pool_multilevel(effects, scopes=("overall", "paper"), alpha=alpha)
     meta = pd.concat([multilevel, stats.pool_effects(effects, alpha=alpha)], ignore_index=True)
-    _write(meta, out["meta"], "stats_meta")
+    _write(meta, out, "meta")
     if "effect_counts" in out:
-        _write(stats.effect_counts(effects), out["effect_counts"], "stats_effect_counts")
+        _write(stats.effect_counts(effects), out, "effect_counts")
     if "sensitivity_copies" in out:
         _write(
             stats.copies_sensitivity(effects[effects["source"] == "reported"], alpha=alpha),
-            out["sensitivity_copies"],
-            "stats_sensitivity_copies",
+            out,
+            "sensitivity_copies",
         )
-    _write(
-        stats.leave_one_paper_out(effects[effects["source"] == "reported"], alpha=alpha),
-        out["leave_one_out"],
-        "stats_leave_one_out",
-    )
-    _write(stats.sign_test(effects, alpha=alpha), out["sign_test"], "stats_sign_test")
-    _write(stats.egger_test(effects), out["egger"], "stats_egger")
+    loo = stats.leave_one_paper_out(effects[effects["source"] == "reported"], alpha=alpha)
+    _write(loo, out, "leave_one_out")
+    if "literature_sensitivity" in out:
+        _write(
+            stats.literature_sensitivity(meta, loo, effects, alpha=alpha),
+            out,
+            "literature_sensitivity",
+        )
+    _write(stats.sign_test(effects, alpha=alpha), out, "sign_test")
+    _write(stats.egger_test(effects), out, "egger")
 
 
 def rank_all(
@@ -81,24 +88,21 @@ def rank_all(
     bootstrap: int = 2000,
     rope: float = 0.01,
 ) -> None:
-    """rerun_summary, rerun_comparisons and the rank-test tables (the LNN-vs-RNN family test first).
+    """The tables of rule rank_models (``out``: registry name -> path): rerun_summary,
+    rerun_comparisons and the rank-test tables (the LNN-vs-RNN family test first).
 
     Tasks where no run beat its sanity baseline are left out of the rank tests (lnnmeta.sanity).
     """
     from lnnmeta.stats.family import family_tests, learned_tasks
 
     runs = read_table(runs_path, "runs_all")
-    _write(stats.rerun_summary(runs, alpha), out["summary"], "stats_rerun_summary")
-    _write(
-        stats.rerun_comparisons(runs, n_boot=bootstrap, alpha=alpha),
-        out["comparisons"],
-        "stats_rerun_comparisons",
-    )
-    _write(family_tests(runs, alpha=alpha), out["family"], "stats_rank_family")
+    _write(stats.rerun_summary(runs, alpha), out, "rerun_summary")
+    _write(stats.rerun_comparisons(runs, n_boot=bootstrap, alpha=alpha), out, "rerun_comparisons")
+    _write(family_tests(runs, alpha=alpha), out, "rank_family")
     ranks = stats.rank_tests(learned_tasks(runs)[0], rope=rope, alpha=alpha, figures=False)
-    _write(ranks.friedman, out["friedman"], "stats_rank_friedman")
-    _write(ranks.mean_ranks, out["means"], "stats_rank_means")
-    _write(ranks.pairwise, out["pairwise"], "stats_rank_pairwise")
+    _write(ranks.friedman, out, "rank_friedman")
+    _write(ranks.mean_ranks, out, "rank_means")
+    _write(ranks.pairwise, out, "rank_pairwise")
 
 
 def canonical_runs(
@@ -120,17 +124,17 @@ def reproduction_all(
     own_tasks: list[str] | None = None,
     alpha: float = 0.05,
 ) -> None:
-    """rvr_directions and rvr_values tables."""
+    """The tables of rule check_reproduction (``out``: registry name -> path)."""
     reported = read_table(reported_path, "reported")
     own = list(own_tasks or [])
     every = read_table(runs_path, "runs_all")
     # Runs that did not beat their sanity baseline say nothing about reproduction: left out, counted.
-    _write(excluded_runs(every), out["excluded"], "stats_rvr_excluded")
+    _write(excluded_runs(every), out, "rvr_excluded")
     runs = canonical_runs(every[every["learned"]], stand_ins, own)
     mapping = {t: p for t, p in stand_ins.items() if t not in own}
     res = stats.reported_vs_reproduced(reported, runs, mapping, alpha=alpha)
-    _write(res.directions, out["directions"], "stats_rvr_directions")
-    _write(res.values, out["values"], "stats_rvr_values")
+    _write(res.directions, out, "rvr_directions")
+    _write(res.values, out, "rvr_values")
 
 
 def excluded_runs(runs: pd.DataFrame) -> pd.DataFrame:

@@ -3,44 +3,8 @@
 The ``judge_claims`` rule writes them (:func:`judge_claims`, ``results/analysis/claim_verdicts.parquet``,
 schema ``stats_claim_verdicts``); the report only renders that table.
 
-Rules (stated in the report's Methods):
-
-* Own evidence: a claim naming ``lnn_models`` (canonical names, e.g. LTC) is judged only on the effects
-  of those LNNs: reported effects by name, rerun effects of the registry models with those canonical
-  names; the literature effects are then pooled afresh. A claim without ``lnn_models`` is about every LNN.
-* Literature: the overall three-level REML estimate (pairs in comparisons in papers) with its
-  CR2 cluster-robust ``1 - alpha`` interval (by paper; the model-based interval when there is only
-  one paper), or, without a three-level row, the REML random-effects estimate of comparison averages
-  (Knapp-Hartung ``1 - alpha`` interval), of the claim's dimension (and metric family, if the claim names one).
-  ``lnn_better`` is supported when the interval lies above 0 and contradicted when it lies below 0;
-  ``rnn_better`` the reverse; ``lnn_not_better`` is contradicted when the interval lies above 0 and
-  supported when it lies below 0. Otherwise, or when fewer than 3 comparisons can be pooled,
-  inconclusive. With both scales present (Hedges' g and log ratio), each decides and the two are
-  combined. Named metrics (efficiency) are judged one at a time: pooled when 3 comparisons have a
-  spread, else a binomial sign test on the directions; their verdicts are combined.
-* Reruns, ``overall``: the same rule on the REML pooling of exactly the rerun effects the claim
-  names: for generalization, the drops under the named condition kinds (noise, shift, irregular,
-  length); for accuracy, the in-distribution scores. Beside it, what the design can decide (from
-  the LNN-vs-RNN family rank test): the smallest p an exact signed-rank test over the tasks can
-  reach, and the tasks (or seeds per task) 80% power would need at the observed effect.
-* Reruns, ``some``: supported when at least one LNN variant beats every traditional RNN (RNN, LSTM,
-  GRU present in the grid) on a named measure across tasks (pairwise Wilcoxon with Holm), contradicted
-  when every LNN variant is beaten by at least one of them, inconclusive otherwise.
-* Efficiency (cost benchmark): claims naming cost measures are judged on the cost benchmark's
-  LNN/RNN ratios (medians over rounds, measured alone on one thread, equal units), one measure at a
-  time (parameters, time and memory are never pooled) and once per backend: the LNN as published
-  in ncps and the LNN with an optimised kernel. An LNN variant beats an RNN when the ratio's interval
-  lies below 1 and is beaten when it lies above 1. ``some``: supported when on a named measure one
-  variant beats every traditional RNN, contradicted when on every named measure every variant is
-  beaten; ``overall``: supported (contradicted) when every ratio favours the LNN (the RNN). The
-  training jobs' own timings are measured while other jobs share the machine: diagnostics that
-  decide no claim.
-* Combined: supported (contradicted) when one source supports (contradicts) and the other does not
-  disagree; inconclusive when they disagree or neither decides.
-* Amount of evidence, in words: "none" (nothing to pool), "too little" (fewer than 3 pooled
-  comparisons), "limited" (fewer than 5 comparisons, or fewer than 3 independent papers or rerun
-  tasks behind them), "moderate" (fewer than 10 comparisons) and "substantial" otherwise; "direct
-  measurement" for the cost benchmark.
+The rules are :data:`RULES`; the report's Methods states them with the run's confidence level
+(:func:`rules`).
 """
 
 from __future__ import annotations
@@ -64,6 +28,69 @@ MIN_K_TRUST = 5
 MIN_SOURCES = 3
 SUBSTANTIAL_K = 10
 VERDICTS = ("supported", "contradicted", "inconclusive")
+#: The three dimensions of the question, in the report's order.
+DIMENSIONS = ("accuracy", "efficiency", "generalization")
+
+#: The rules of the verdicts, as the report's Methods states them (:func:`rules` fills in the
+#: confidence level ``{level}`` and the thresholds).
+RULES = (
+    "Own evidence: a claim naming 'lnn_models' (canonical names, e.g. LTC) is judged only on the "
+    "effects of those LNNs: reported effects by name, rerun effects of the registry models with "
+    "those canonical names; the literature effects are then pooled afresh. A claim without "
+    "'lnn_models' is about every LNN.",
+    "Literature: the overall three-level REML estimate (pairs in comparisons in papers) with its "
+    "CR2 cluster-robust {level} interval (by paper; the model-based interval when there is only "
+    "one paper), or, without a three-level row, the REML random-effects estimate of comparison "
+    "averages (Knapp-Hartung {level} interval), of the claim's dimension (and metric family, if "
+    "the claim names one). 'lnn_better' is supported when the interval lies above 0 and "
+    "contradicted when it lies below 0; 'rnn_better' the reverse; 'lnn_not_better' is "
+    "contradicted when the interval lies above 0 and supported when it lies below 0. Otherwise, "
+    "or when fewer than {min_k} comparisons can be pooled, inconclusive. With both scales present "
+    "(Hedges' g and log ratio), each decides and the two are combined. Named metrics (efficiency) "
+    "are judged one at a time: pooled when {min_k} comparisons have a spread, else a binomial sign "
+    "test on the directions; their verdicts are combined.",
+    "Reruns, 'overall': the same rule on the REML pooling of exactly the rerun effects the claim "
+    "names: for generalization, the drops under the named condition kinds (noise, shift, "
+    "irregular, length); for accuracy, the in-distribution scores. Beside it, what the design can "
+    "decide (from the LNN-vs-RNN family rank test): the smallest p an exact signed-rank test over "
+    "the tasks can reach, and the tasks (or seeds per task) 80% power would need at the observed "
+    "effect.",
+    "Reruns, 'some': supported when at least one LNN variant beats every traditional RNN (RNN, "
+    "LSTM, GRU present in the grid) on a named measure across tasks (pairwise Wilcoxon with Holm), "
+    "contradicted when every LNN variant is beaten by at least one of them, inconclusive "
+    "otherwise.",
+    "Efficiency (cost benchmark): claims naming cost measures are judged on the cost benchmark's "
+    "LNN/RNN ratios (medians over rounds, measured alone on one thread, equal units), one measure "
+    "at a time (parameters, time and memory are never pooled) and once per backend: the LNN as "
+    "published in ncps and the LNN with an optimised kernel. An LNN variant beats an RNN when the "
+    "ratio's interval lies below 1 and is beaten when it lies above 1. 'some': supported when on a "
+    "named measure one variant beats every traditional RNN, contradicted when on every named "
+    "measure every variant is beaten; 'overall': supported (contradicted) when every ratio favours "
+    "the LNN (the RNN). The training jobs' own timings are measured while other jobs share the "
+    "machine: diagnostics that decide no claim.",
+    "Combined: supported (contradicted) when one source supports (contradicts) and the other does "
+    "not disagree; inconclusive when they disagree or neither decides.",
+    "Amount of evidence, in words: \"none\" (nothing to pool), \"too little\" (fewer than {min_k} "
+    "pooled comparisons), \"limited\" (fewer than {min_k_trust} comparisons, or fewer than "
+    "{min_sources} independent papers or rerun tasks behind them), \"moderate\" (fewer than "
+    "{substantial_k} comparisons) and \"substantial\" otherwise; \"direct measurement\" for the "
+    "cost benchmark.",
+)
+
+
+def rules(alpha: float = 0.05) -> list[str]:
+    """:data:`RULES` with the confidence level ``1 - alpha`` (``95%``) and the thresholds."""
+    level = f"{100 * (1 - alpha):.4g}%"
+    return [
+        r.format(
+            level=level,
+            min_k=MIN_K,
+            min_k_trust=MIN_K_TRUST,
+            min_sources=MIN_SOURCES,
+            substantial_k=SUBSTANTIAL_K,
+        )
+        for r in RULES
+    ]
 
 
 @dataclass(frozen=True)
@@ -977,8 +1004,12 @@ def judge_claims(
     out_path: str,
     models: list[str],
     alpha: float = 0.05,
+    dimensions_path: str | None = None,
 ) -> pd.DataFrame:
-    """The ``judge_claims`` rule: read the tables, judge every claim, write CLAIM_VERDICTS atomically."""
+    """The ``judge_claims`` rule: read the tables, judge every claim, write CLAIM_VERDICTS atomically.
+
+    With ``dimensions_path``, also the verdict per dimension (:func:`dimension_verdicts`).
+    """
     from lnnmeta.claims import load_claims
     from lnnmeta.costs import read_comparisons
     from lnnmeta.stats.schemas import TABLE_NAMES
@@ -998,6 +1029,9 @@ def judge_claims(
         alpha=alpha,
     )
     write_table(out, out_path, TABLE_NAMES["stats_claim_verdicts"])
+    if dimensions_path is not None:
+        dims = dimension_verdicts(read(meta_path, "stats_meta"), read(effects_path, "stats_effects"))
+        write_table(dims, dimensions_path, TABLE_NAMES["stats_dimension_verdicts"])
     return out
 
 
@@ -1008,101 +1042,80 @@ def _direction_word(lo: float, hi: float) -> str:
 
 
 def dimension_verdicts(
-    meta: pd.DataFrame, effects: pd.DataFrame, dimensions: Sequence[str]
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """One verdict per dimension, and the pooled rows behind it (one per source and scale).
+    meta: pd.DataFrame, effects: pd.DataFrame, dimensions: Sequence[str] = DIMENSIONS
+) -> pd.DataFrame:
+    """One verdict per dimension, with the pooled rows behind it (one per source and scale).
 
-    Each overall REML row with at least 3 comparisons says "LNN better" (interval above 0),
-    "RNN better" (below 0) or "inconclusive"; the dimension's verdict is the common answer of the
-    rows that decide, "mixed" when they disagree and "inconclusive" when none decides.
+    Each overall REML3 (else REML) row with at least :data:`MIN_K` comparisons says "LNN better"
+    (interval above 0), "RNN better" (below 0) or "inconclusive"; the dimension's verdict is the
+    common answer of the rows that decide, "mixed" when they disagree and "inconclusive" when none
+    decides. Returns :data:`lnnmeta.stats.schemas.DIMENSION_VERDICTS` rows.
     """
-    detail, summary = [], []
+    from lnnmeta.stats import cluster_effects
+    from lnnmeta.stats.schemas import DIMENSION_VERDICTS, typed_frame
+
+    rows: list[dict[str, Any]] = []
     for dim in dimensions:
-        says: list[str] = []
-        counts: dict[str, str] = {}
+        first = len(rows)
         for source in ("reported", "rerun"):
-            rows = pooled_rows(meta, source, dim, None)
-            rows = rows[rows["k"] > 0] if not rows.empty else rows
+            pooled = pooled_rows(meta, source, dim, None)
+            pooled = pooled[pooled["k"] > 0] if not pooled.empty else pooled
             sel = (
                 effects[(effects["source"] == source) & (effects["dimension"] == dim)]
                 if not effects.empty
                 else effects
             )
-            papers = int(sel["evidence_paper"].nunique()) if not sel.empty else 0
-            tasks = int(sel["task"].nunique()) if not sel.empty else 0
-            runs = training_runs(sel) if source == "rerun" else 0
-            no_spread = 0
-            if not sel.empty:
-                from lnnmeta.stats import cluster_effects
-
-                cl = cluster_effects(sel)
-                no_spread = int((~np.isfinite(cl["variance"].astype(float))).sum())
-            counts[source] = (
-                f"{_plural(papers, 'paper')}, {_plural(tasks, 'task')}"
-                if source == "reported"
-                else f"{_plural(tasks, 'task')}, {_plural(runs, 'training run')}"
-            )
-            if rows.empty:
-                detail.append(
+            counts = {
+                "n_source_papers": int(sel["evidence_paper"].nunique()) if not sel.empty else 0,
+                "n_tasks": int(sel["task"].nunique()) if not sel.empty else 0,
+                "n_runs": training_runs(sel) if source == "rerun" else 0,
+                "n_without_spread": int(
+                    (~np.isfinite(cluster_effects(sel)["variance"].astype(float))).sum()
+                )
+                if not sel.empty
+                else 0,
+            }
+            if pooled.empty:
+                rows.append(
                     {
                         "dimension": dim,
                         "source": source,
-                        "scale": "",
-                        "method": "",
-                        "estimate": math.nan,
-                        "ci_low": math.nan,
-                        "ci_high": math.nan,
-                        "pi_low": math.nan,
-                        "pi_high": math.nan,
                         "k": 0,
-                        "papers": papers,
-                        "tasks": tasks,
-                        "runs": runs,
-                        "without spread": no_spread,
+                        "n_papers": counts["n_source_papers"],
+                        **counts,
                         "says": "inconclusive",
                         "note": "no comparison with a usable spread",
                     }
                 )
                 continue
-            for _, r in rows.iterrows():
-                word = (
-                    _direction_word(r["ci_low"], r["ci_high"])
-                    if r["k"] >= MIN_K
-                    else "inconclusive"
-                )
-                if r["k"] >= MIN_K:
-                    says.append(word)
-                detail.append(
+            for _, r in pooled.iterrows():
+                decides = r["k"] >= MIN_K
+                note = r["note"] if isinstance(r["note"], str) and r["note"] else None
+                rows.append(
                     {
                         "dimension": dim,
                         "source": source,
-                        "scale": r["scale"],
-                        "method": method_words(r, "paper" if source == "reported" else "task"),
-                        "estimate": r["estimate"],
-                        "ci_low": r["ci_low"],
-                        "ci_high": r["ci_high"],
-                        "pi_low": r["pi_low"],
-                        "pi_high": r["pi_high"],
+                        **{c: r[c] for c in ("scale", "method", "interval_kind")},
+                        **{c: r[c] for c in ("estimate", "ci_low", "ci_high", "pi_low", "pi_high")},
                         "k": int(r["k"]),
-                        "papers": int(r["n_papers"]) if source == "reported" else papers,
-                        "tasks": tasks,
-                        "runs": runs,
-                        "without spread": no_spread,
-                        "says": word,
-                        "note": (r["note"] if isinstance(r["note"], str) else "")
-                        or (f"k < {MIN_K}: no verdict" if r["k"] < MIN_K else ""),
+                        "n_papers": int(r["n_papers"])
+                        if source == "reported"
+                        else counts["n_source_papers"],
+                        **counts,
+                        "says": _direction_word(r["ci_low"], r["ci_high"])
+                        if decides
+                        else "inconclusive",
+                        "note": note or (None if decides else f"k < {MIN_K}: no verdict"),
                     }
                 )
-        decided = {s for s in says if s != "inconclusive"}
+        decided = {
+            row["says"]
+            for row in rows[first:]
+            if row["k"] >= MIN_K and row["says"] != "inconclusive"
+        }
         verdict = (
             decided.pop() if len(decided) == 1 else "mixed" if len(decided) > 1 else "inconclusive"
         )
-        summary.append(
-            {
-                "dimension": dim,
-                "verdict": verdict,
-                "literature evidence": counts["reported"],
-                "rerun evidence": counts["rerun"],
-            }
-        )
-    return pd.DataFrame(summary), pd.DataFrame(detail)
+        for row in rows[first:]:
+            row["verdict"] = verdict
+    return typed_frame(rows, DIMENSION_VERDICTS)

@@ -13,7 +13,9 @@ import pytest
 from lnnmeta.claims import load_claims
 from lnnmeta.config import load_config
 from lnnmeta.literature.loader import literature_files, load_literature
-from lnnmeta.report.build import ReportBuilder, references
+from lnnmeta.report.inputs import ReportInputs
+from lnnmeta.report.sections.methods import methods, references
+from lnnmeta.report.sink import TableSink
 from lnnmeta.tables import empty_frame
 from tests.conftest import ROOT
 
@@ -47,17 +49,16 @@ def bib_entries() -> list[dict[str, str]]:
 @pytest.fixture(scope="module")
 def methods_text(tmp_path_factory: pytest.TempPathFactory) -> str:
     reported, _ = load_literature(ROOT / "config/literature")
-    builder = ReportBuilder(
+    inp = ReportInputs(
         reported,
         empty_frame("runs"),
         {},
         load_claims(ROOT / "config/claims.yaml"),
         references(BIB),
         load_config(ROOT / "config/ci.yaml"),
-        tmp_path_factory.mktemp("tables"),
     )
     texts: list[str] = []
-    for block in builder.methods_section().blocks:
+    for block in methods(inp, TableSink(tmp_path_factory.mktemp("tables"), inp.get("effects"))).blocks:
         if block["kind"] == "heading" and block["text"] == "References":
             break  # the bibliography itself, not text citing it
         if block["kind"] in ("paragraph", "note"):

@@ -11,11 +11,13 @@ import numpy as np
 import pandas as pd
 
 from lnnmeta import analysis, stats
+from lnnmeta.analysis_tables import ANALYSIS_TABLES
 from lnnmeta.config import load_config
 from lnnmeta.literature.loader import load_literature
 from lnnmeta.models import REGISTRY
 from lnnmeta.stats.family import family_tests, learned_tasks
 from lnnmeta.tables import read_table, write_table
+from lnnmeta.verdicts import dimension_verdicts
 from tests.conftest import ROOT
 
 #: The default config's models: 4 RNNs and 7 LNNs (the case where colours ran out).
@@ -50,22 +52,6 @@ CONDITIONS = [
     ("length_0.5", "length", 0.5),
 ]
 SEEDS = (0, 1, 2)
-ANALYSIS_STEMS = [
-    "effects",
-    "meta",
-    "leave_one_out",
-    "sign_test",
-    "egger",
-    "rerun_summary",
-    "rerun_comparisons",
-    "rank_friedman",
-    "rank_means",
-    "rank_pairwise",
-    "rvr_directions",
-    "rvr_values",
-    "rank_family",
-    "rvr_excluded",
-]
 
 
 def synthetic_runs(seed: int = 0) -> pd.DataFrame:
@@ -150,8 +136,8 @@ def write_inputs(work: Path) -> dict[str, Any]:
     write_table(synthetic_runs(), runs_p, "runs_all")
     res = work / "analysis"
     res.mkdir(parents=True, exist_ok=True)
-    out = {s: str(res / f"{s}.parquet") for s in ANALYSIS_STEMS}
-    analysis.pool_all(str(rep), str(runs_p), out, bootstrap=200)
+    out = {s: str(res / Path(t.path).name) for s, t in ANALYSIS_TABLES.items()}
+    analysis.pool_all(str(rep), str(runs_p), out)
     # rank_all's steps with fewer bootstrap and posterior samples (the rule's defaults are slow).
     runs = read_table(runs_p, "runs_all")
     ranks = stats.rank_tests(learned_tasks(runs)[0], n_samples=500, figures=False)
@@ -167,20 +153,23 @@ def write_inputs(work: Path) -> dict[str, Any]:
     analysis.reproduction_all(
         str(rep),
         str(runs_p),
-        {
-            "excluded": out["rvr_excluded"],
-            "directions": out["rvr_directions"],
-            "values": out["rvr_values"],
-        },
+        out,
         stand_ins={"bitstream_xor": "bit_stream_xor_event"},
         own_tasks=["bitstream_xor"],
     )
-    sanity = res / "sanity.parquet"
-    write_table(synthetic_sanity(), sanity, "sanity")
+    write_table(
+        dimension_verdicts(
+            read_table(out["meta"], "stats_meta"), read_table(out["effects"], "stats_effects")
+        ),
+        out["dimension_verdicts"],
+        "stats_dimension_verdicts",
+    )
+    write_table(synthetic_sanity(), out["sanity"], "sanity")
+    # claim_verdicts (rule judge_claims) is left out: the report says so in a note.
     return {
         "reported": str(rep),
         "runs": str(runs_p),
-        "analysis": [*out.values(), str(sanity)],
+        "analysis": [p for p in out.values() if Path(p).exists()],
         "claims": str(ROOT / "config/claims.yaml"),
         "bib": str(ROOT / "config/literature/references.bib"),
         "config": config,

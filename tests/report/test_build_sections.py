@@ -11,8 +11,11 @@ import pytest
 from lnnmeta.claims import load_claims
 from lnnmeta.config import load_config
 from lnnmeta.literature.loader import load_literature
-from lnnmeta.report.build import ReportBuilder, references
+from lnnmeta.report.inputs import ReportInputs
 from lnnmeta.report.render import render_html
+from lnnmeta.report.sections import build_sections, lead
+from lnnmeta.report.sections.methods import references
+from lnnmeta.report.sink import TableSink
 from lnnmeta.tables import empty_frame
 from tests.conftest import ROOT
 
@@ -21,16 +24,16 @@ from tests.conftest import ROOT
 def no_reruns(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
     reported, _ = load_literature(ROOT / "config/literature")
     tables = tmp_path_factory.mktemp("tables")
-    builder = ReportBuilder(
+    inp = ReportInputs(
         reported,
         empty_frame("runs"),
         {},
         load_claims(ROOT / "config/claims.yaml"),
         references(ROOT / "config/literature/references.bib"),
         load_config(ROOT / "config/ci.yaml"),
-        tables,
     )
-    html = render_html("T", "Q", builder.sections(), "c0ffee", lead=builder.lead())
+    sections = build_sections(inp, TableSink(tables, inp.get("effects")))
+    html = render_html("T", "Q", sections, "c0ffee", lead=lead(inp))
     return html, tables
 
 

@@ -8,16 +8,12 @@ import jinja2
 import pandas as pd
 import pytest
 
-from lnnmeta.report.build import (
-    condition_header,
-    distinct_column_labels,
-    drop_repeated_families,
-    format_authors,
-    references,
-)
 from lnnmeta.report.figures import embed, png_width_in
 from lnnmeta.report.labels import header, interval, nbytes, number, p_value, seconds
 from lnnmeta.report.render import Section, display_frame, environment, render_html
+from lnnmeta.report.sections.literature import distinct_column_labels, drop_repeated_families
+from lnnmeta.report.sections.methods import format_authors, references
+from lnnmeta.report.sections.reruns import condition_header
 
 
 def render(*sections: Section, title: str = "T") -> str:

@@ -17,6 +17,7 @@ from lnnmeta.stats.schemas import (
     RANK_PAIRWISE,
     typed_frame,
 )
+from lnnmeta.tables import conform
 from lnnmeta.verdicts import (
     claim_verdicts,
     combine,
@@ -349,17 +350,16 @@ def test_dimension_verdicts(gen_effects: pd.DataFrame) -> None:
         meta_row(dimension="generalization", source="rerun", ci_low=0.2, ci_high=0.9),
         meta_row(dimension="efficiency", k=2),
     )
-    summary, detail = dimension_verdicts(
-        m, gen_effects, ["accuracy", "efficiency", "generalization"]
-    )
-    verdict = dict(zip(summary["dimension"], summary["verdict"], strict=True))
+    detail = dimension_verdicts(m, gen_effects, ["accuracy", "efficiency", "generalization"])
+    conform(detail, "stats_dimension_verdicts")  # the declared schema of the judge_claims output
+    verdict = dict(zip(detail["dimension"], detail["verdict"], strict=False))
     assert verdict == {
         "accuracy": "LNN better",
         "efficiency": "inconclusive",
         "generalization": "mixed",
     }
     gen_rerun = detail[(detail["dimension"] == "generalization") & (detail["source"] == "rerun")]
-    assert gen_rerun["tasks"].iloc[0] == 4 and gen_rerun["runs"].iloc[0] == 24
+    assert gen_rerun["n_tasks"].iloc[0] == 4 and gen_rerun["n_runs"].iloc[0] == 24
     eff = detail[(detail["dimension"] == "efficiency") & (detail["source"] == "reported")]
     assert eff["says"].iloc[0] == "inconclusive" and "no verdict" in eff["note"].iloc[0]
     assert np.isfinite(detail["estimate"].dropna()).all()
@@ -721,7 +721,7 @@ def test_repository_claims_name_their_lnns() -> None:
 
 
 def test_claim_card_names_the_backend() -> None:
-    from lnnmeta.report.build import claim_card, verdict_count_words
+    from lnnmeta.report.sections.claims import claim_card, verdict_count_words
 
     rows = typed_frame(
         [

@@ -168,44 +168,19 @@ def _analysis_of(runs_path: Path, reported: Path, out: Path) -> dict[str, str]:
 
 def _analysis_in_this_thread(runs_path: Path, reported: Path, out: Path) -> dict[str, str]:
     from lnnmeta.analysis import pool_all, rank_all, reproduction_all
+    from lnnmeta.analysis_tables import analysis_outputs
 
     cfg = tiny_config()["analysis"]
-    pool = (
-        "effects",
-        "meta",
-        "leave_one_out",
-        "sign_test",
-        "egger",
-        "effect_counts",
-        "sensitivity_copies",
-    )
-    pool_all(
-        str(reported),
-        str(runs_path),
-        {k: str(out / f"{k}.parquet") for k in pool},
-        bootstrap=cfg["bootstrap"],
-    )
-    ranks = {
-        "summary": "rerun_summary",
-        "comparisons": "rerun_comparisons",
-        "friedman": "rank_friedman",
-        "means": "rank_means",
-        "pairwise": "rank_pairwise",
-        "family": "rank_family",
-    }
-    rank_all(
-        str(runs_path),
-        {k: str(out / f"{v}.parquet") for k, v in ranks.items()},
-        bootstrap=cfg["bootstrap"],
-    )
+
+    def outputs(rule: str) -> dict[str, str]:
+        return {k: str(out / Path(v).name) for k, v in analysis_outputs(rule).items()}
+
+    pool_all(str(reported), str(runs_path), outputs("pool_effects"))
+    rank_all(str(runs_path), outputs("rank_models"), bootstrap=cfg["bootstrap"])
     reproduction_all(
         str(reported),
         str(runs_path),
-        {
-            "directions": str(out / "rvr_directions.parquet"),
-            "values": str(out / "rvr_values.parquet"),
-            "excluded": str(out / "rvr_excluded.parquet"),
-        },
+        outputs("check_reproduction"),
         stand_ins=cfg["stand_ins"],
         own_tasks=cfg["own_tasks"],
     )
@@ -216,7 +191,10 @@ def test_analysis_is_byte_identical_when_rerun(runs: Runs, tmp_path: Path) -> No
     """The analysis of run A, recomputed in another process (another hash seed, so dict and set
     orders differ) from the same tables, is byte-identical to what the workflow wrote."""
     workflow = _digest(runs.a / "results" / "analysis")
-    assert len(workflow) == 16
+    from lnnmeta.analysis_tables import analysis_outputs
+
+    rules = ("pool_effects", "rank_models", "check_reproduction")
+    assert len(workflow) == sum(len(analysis_outputs(r)) for r in rules)
     again = _analysis_of(
         runs.a / "results/runs/all.parquet",
         runs.a / "results/literature/reported.parquet",

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 import lnnmeta.stats.schemas  # noqa: F401 - registers the analysis schemas
+from lnnmeta.analysis_tables import ANALYSIS_TABLES
 from lnnmeta.costs import COST_COMPARISONS, COST_EXPONENTS, COST_ROUNDS, COSTS
-from lnnmeta.report.build import SCHEMA_OF
 from lnnmeta.tables import read_table
 from tests.conftest import ROOT, snakemake
 
@@ -34,9 +34,8 @@ def test_every_table_matches_its_schema(ci_workflow: Path) -> None:
     assert runs.groupby(["task", "model", "seed"])["learned"].nunique().max() == 1
     sanity = read_table(ci_workflow / "results/runs/sanity.parquet", "sanity")
     assert len(sanity) == 3 * 2  # tasks x seeds
-    for stem, schema in SCHEMA_OF.items():
-        folder = "runs" if stem == "sanity" else "analysis"
-        read_table(ci_workflow / f"results/{folder}/{stem}.parquet", schema)
+    for table in ANALYSIS_TABLES.values():
+        read_table(ci_workflow / table.path, table.schema)
     for stem, schema in COST_SCHEMAS.items():
         assert not read_table(ci_workflow / f"results/costs/{stem}.parquet", schema).empty
 

@@ -1,4 +1,4 @@
-"""Adapter: claims + effects, pooled rows, rank tests, cost comparisons -> claim_verdicts.parquet."""
+"""Adapter: claims + effects, pooled rows, rank tests, cost comparisons -> claim and dimension verdicts."""
 
 from typing import TYPE_CHECKING
 
@@ -16,9 +16,10 @@ with logged(snakemake.log[0]) as log:
         snakemake.input.pairwise,
         snakemake.input.family,
         snakemake.input.comparisons,
-        snakemake.output.verdicts,
+        snakemake.output.claim_verdicts,
         models=list(snakemake.params.models),
         alpha=snakemake.params.alpha,
+        dimensions_path=snakemake.output.dimension_verdicts,
     )
     log.info(
         "judged %d claims: %s", verdicts["id"].nunique(), dict(verdicts["verdict"].value_counts())

@@ -35,7 +35,13 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import stats as sps
 
-from lnnmeta.stats.schemas import LEAVE_ONE_OUT, META, SENSITIVITY_COPIES, typed_frame
+from lnnmeta.stats.schemas import (
+    LEAVE_ONE_OUT,
+    LITERATURE_SENSITIVITY,
+    META,
+    SENSITIVITY_COPIES,
+    typed_frame,
+)
 
 Method = Literal["REML", "DL", "PM"]
 Copies = Literal["once", "all", "exclude"]
@@ -671,12 +677,10 @@ def pool_multilevel(
     return typed_frame(rows, META)
 
 
-#: Variants of :func:`copies_sensitivity`, main analysis first.
-COPY_VARIANTS: dict[str, Copies] = {
-    "each copied number once (main)": "once",
-    "every pair as printed (with copies)": "all",
-    "no copied numbers": "exclude",
-}
+#: Variants of :func:`copies_sensitivity` (the ``variant`` column), main analysis first: each
+#: copied number once, every pair as printed, no copied numbers. Their wording is the report's
+#: (lnnmeta.report.labels.COPY_VARIANT_LABELS).
+COPY_VARIANTS: tuple[Copies, ...] = ("once", "all", "exclude")
 
 
 def copies_sensitivity(effects: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
@@ -685,11 +689,84 @@ def copies_sensitivity(effects: pd.DataFrame, alpha: float = 0.05) -> pd.DataFra
     Returns
     -------
     pandas.DataFrame
-        :data:`lnnmeta.stats.schemas.SENSITIVITY_COPIES` rows: ``variant`` plus the META
-        columns of :func:`pool_multilevel` (scope ``"overall"``).
+        :data:`lnnmeta.stats.schemas.SENSITIVITY_COPIES` rows: ``variant`` (one of
+        :data:`COPY_VARIANTS`) plus the META columns of :func:`pool_multilevel` (scope
+        ``"overall"``).
     """
     frames = [
-        pool_multilevel(effects, ("overall",), alpha, copies).assign(variant=name)
-        for name, copies in COPY_VARIANTS.items()
+        pool_multilevel(effects, ("overall",), alpha, copies).assign(variant=copies)
+        for copies in COPY_VARIANTS
     ]
     return typed_frame(pd.concat(frames, ignore_index=True), SENSITIVITY_COPIES)
+
+
+def _first_pooled(rows: pd.DataFrame, prefix: str) -> dict[str, Any]:
+    """``<prefix>_k``, ``_estimate``, ``_ci_low``, ``_ci_high`` of the first row (nulls if none)."""
+    if rows.empty or pd.isna(rows["estimate"].iloc[0]):
+        return {}
+    r = rows.iloc[0]
+    return {
+        f"{prefix}_k": int(r["k"]),
+        f"{prefix}_estimate": float(r["estimate"]),
+        f"{prefix}_ci_low": float(r["ci_low"]),
+        f"{prefix}_ci_high": float(r["ci_high"]),
+    }
+
+
+def literature_sensitivity(
+    meta: pd.DataFrame, leave_one_out: pd.DataFrame, effects: pd.DataFrame, alpha: float = 0.05
+) -> pd.DataFrame:
+    """How the overall pooled literature estimate moves, per dimension and scale.
+
+    For every overall ``reported`` pooling over all metric families with ``k > 0`` in ``meta``:
+    the REML and DerSimonian-Laird estimates (comparison averages), REML again without copied
+    numbers (:func:`pool_effects` with ``include_copied=False``), and the REML estimates of
+    ``leave_one_out`` (one paper left out each): their range and how many intervals exclude 0.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`lnnmeta.stats.schemas.LITERATURE_SENSITIVITY` rows.
+    """
+    if meta.empty:
+        return typed_frame([], LITERATURE_SENSITIVITY)
+    base = meta[
+        (meta["source"] == "reported")
+        & (meta["scope"] == "overall")
+        & (meta["metric_family"] == "all")
+        & (meta["k"] > 0)
+    ]
+    lit = effects[effects["source"] == "reported"] if not effects.empty else effects
+    no_copy = (
+        pool_effects(
+            lit, methods=("REML",), include_copied=False, scopes=("overall",), alpha=alpha
+        )
+        if not lit.empty
+        else pd.DataFrame(columns=META.names)
+    )
+    no_copy = no_copy[no_copy["metric_family"] == "all"]
+    loo = leave_one_out
+    if not loo.empty:
+        loo = loo[
+            (loo["source"] == "reported")
+            & (loo["metric_family"] == "all")
+            & (loo["method"] == "REML")
+            & loo["estimate"].notna()
+        ]
+    rows = []
+    for (dim, scale), g in base.groupby(["dimension", "scale"], sort=True):
+        row: dict[str, Any] = {"dimension": dim, "scale": scale}
+        row |= _first_pooled(g[g["method"] == "REML"], "reml")
+        row |= _first_pooled(g[g["method"] == "DL"], "dl")
+        nc = no_copy[(no_copy["dimension"] == dim) & (no_copy["scale"] == scale)]
+        row |= _first_pooled(nc, "no_copies")
+        sel = loo[(loo["dimension"] == dim) & (loo["scale"] == scale)] if not loo.empty else loo
+        excl = ((sel["ci_low"] > 0) | (sel["ci_high"] < 0)).sum() if not sel.empty else 0
+        row |= {
+            "loo_n": len(sel),
+            "loo_min": float(sel["estimate"].min()) if not sel.empty else math.nan,
+            "loo_max": float(sel["estimate"].max()) if not sel.empty else math.nan,
+            "loo_excluding_zero": int(excl),
+        }
+        rows.append(row)
+    return typed_frame(rows, LITERATURE_SENSITIVITY)

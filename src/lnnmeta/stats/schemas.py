@@ -176,6 +176,33 @@ EFFECT_COUNTS = pa.schema(
 #: every pair as printed, and without copied numbers.
 SENSITIVITY_COPIES = pa.schema([_f("variant", _S), *META])
 
+#: How the pooled literature estimate moves (:func:`lnnmeta.stats.literature_sensitivity`), one row
+#: per dimension and scale of the overall pooling over all metric families: REML and
+#: DerSimonian-Laird on comparison averages, REML without copied numbers, and the range of the REML
+#: estimates with each paper left out. A ``*_k`` is null where no such pooling exists.
+LITERATURE_SENSITIVITY = pa.schema(
+    [
+        _f("dimension", _S),
+        _f("scale", _S),
+        *(
+            field
+            for variant in ("reml", "dl", "no_copies")
+            for field in (
+                _f(f"{variant}_k", _I, True),
+                _f(f"{variant}_estimate", _F, True),
+                _f(f"{variant}_ci_low", _F, True),
+                _f(f"{variant}_ci_high", _F, True),
+            )
+        ),
+        # Papers whose leaving out leaves an estimate; the range of those estimates; how many of
+        # their intervals exclude 0.
+        _f("loo_n", _I),
+        _f("loo_min", _F, True),
+        _f("loo_max", _F, True),
+        _f("loo_excluding_zero", _I),
+    ]
+)
+
 #: Per task x model x condition x measure summaries of reruns over seeds.
 RERUN_SUMMARY = pa.schema(
     [
@@ -414,6 +441,37 @@ CLAIM_VERDICTS = pa.schema(
     ]
 )
 
+#: One verdict per dimension (:func:`lnnmeta.verdicts.dimension_verdicts`) and the pooled rows behind
+#: it: one row per dimension, source and scale (one row with ``k`` = 0 where nothing was pooled).
+DIMENSION_VERDICTS = pa.schema(
+    [
+        _f("dimension", _S),
+        # The dimension's verdict: "LNN better", "RNN better", "mixed" or "inconclusive".
+        _f("verdict", _S),
+        _f("source", _S),
+        _f("scale", _S, True),
+        # "REML3" or "REML"; ``interval_kind`` "CR2" (cluster-robust) or "model".
+        _f("method", _S, True),
+        _f("interval_kind", _S, True),
+        _f("estimate", _F, True),
+        _f("ci_low", _F, True),
+        _f("ci_high", _F, True),
+        _f("pi_low", _F, True),
+        _f("pi_high", _F, True),
+        _f("k", _I),
+        # Papers behind the pooled row (reported) and behind the source's effects of the dimension.
+        _f("n_papers", _I),
+        _f("n_source_papers", _I),
+        _f("n_tasks", _I),
+        _f("n_runs", _I),
+        # Comparisons of the source and dimension without a usable variance (sign test only).
+        _f("n_without_spread", _I),
+        # What this row says: "LNN better", "RNN better" or "inconclusive" (k below MIN_K).
+        _f("says", _S),
+        _f("note", _S, True),
+    ]
+)
+
 #: Names under which the schemas are registered in :data:`lnnmeta.tables.SCHEMAS`.
 TABLE_NAMES: dict[str, pa.Schema] = {
     "stats_effects": EFFECTS,
@@ -423,6 +481,7 @@ TABLE_NAMES: dict[str, pa.Schema] = {
     "stats_egger": EGGER,
     "stats_effect_counts": EFFECT_COUNTS,
     "stats_sensitivity_copies": SENSITIVITY_COPIES,
+    "stats_literature_sensitivity": LITERATURE_SENSITIVITY,
     "stats_rerun_summary": RERUN_SUMMARY,
     "stats_rerun_comparisons": RERUN_COMPARISONS,
     "stats_rank_friedman": RANK_FRIEDMAN,
@@ -433,6 +492,7 @@ TABLE_NAMES: dict[str, pa.Schema] = {
     "stats_rvr_directions": RVR_DIRECTIONS,
     "stats_rvr_values": RVR_VALUES,
     "stats_claim_verdicts": CLAIM_VERDICTS,
+    "stats_dimension_verdicts": DIMENSION_VERDICTS,
 }
 
 for _name, _schema in TABLE_NAMES.items():

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -20,23 +20,15 @@ from matplotlib.ticker import NullLocator
 
 from lnnmeta.costs import BACKEND_LABELS, COST_COMPARISONS, COST_EXPONENTS, COSTS, MEASURES
 from lnnmeta.report import figures
+from lnnmeta.report.inputs import ReportInputs
 from lnnmeta.report.labels import interval, nbytes, number, seconds
 from lnnmeta.report.render import Section
+from lnnmeta.report.sink import TableSink
 from lnnmeta.tables import read_table
 
-if TYPE_CHECKING:
-    from lnnmeta.report.build import ReportBuilder
-
 SCHEMAS = {"costs": COSTS, "exponents": COST_EXPONENTS, "comparisons": COST_COMPARISONS}
-#: Short names of the measures in tables and figures.
-MEASURE_NAMES = {
-    "train_step_s": "train step",
-    "infer_s_per_seq": "inference per sequence",
-    "n_params": "parameters",
-    "saved_bytes": "saved for backward",
-    "peak_alloc_bytes": "peak tensor memory",
-    "peak_rss_bytes": "peak RSS increase",
-}
+#: Short names of the measures in tables and figures (their labels in lnnmeta.measures).
+MEASURE_NAMES = {name: m.label for name, m in MEASURES.items()}
 #: (marker, line style) of each backend in the figures.
 BACKEND_STYLE = {"ncps": ("x", ":"), "fast": ("o", "-"), "torch": ("s", "--")}
 #: The reference RNN of the printed ratio table (every RNN is in the full table).
@@ -70,15 +62,16 @@ def _contender(model: str, backend: str) -> str:
     return model if backend == "torch" else f"{model} ({backend})"
 
 
-def costs_section(b: ReportBuilder, tables: dict[str, pd.DataFrame]) -> Section:
-    """The section "Costs, measured as a benchmark" built from the cost tables."""
+def costs(inp: ReportInputs, out: TableSink) -> Section:
+    """Section 3b, "Costs, measured as a benchmark", built from the cost tables (``inp.costs``)."""
+    tables = inp.costs
     s = Section("costs", "3b. Costs, measured as a benchmark")
-    costs = tables.get("costs", pd.DataFrame())
-    if costs.empty:
+    cost = tables.get("costs", pd.DataFrame())
+    if cost.empty:
         s.notice("No cost benchmark in this run (results/costs/costs.parquet is missing or empty).")
         return s
-    first = costs.iloc[0]
-    rounds = int(costs.loc[costs["measure"] == "train_step_s", "n"].max())
+    first = cost.iloc[0]
+    rounds = int(cost.loc[cost["measure"] == "train_step_s", "n"].max())
     s.paragraphs.append(
         "The training jobs time themselves while other jobs share the machine; their timing "
         "columns are diagnostics. Here every model is measured on its own: one process and one "
@@ -93,14 +86,15 @@ def costs_section(b: ReportBuilder, tables: dict[str, pd.DataFrame]) -> Section:
         "process's resident memory (all allocations, page-granular, noisy) during one training "
         "step. Lower is better for every measure; measures are compared one at a time."
     )
-    _comparisons(b, s, tables.get("comparisons", pd.DataFrame()))
-    _exponents(b, s, tables.get("exponents", pd.DataFrame()))
-    _scaling(b, s, costs)
-    _pareto(b, s)
+    level = f"{100 * float(inp.config.get('costs', {}).get('level', 0.95)):.4g}%"
+    _comparisons(out, s, tables.get("comparisons", pd.DataFrame()), level)
+    _exponents(out, s, tables.get("exponents", pd.DataFrame()), level)
+    _scaling(out, s, cost)
+    _pareto(inp, out, s)
     return s
 
 
-def _comparisons(b: ReportBuilder, s: Section, cmp: pd.DataFrame) -> None:
+def _comparisons(out: TableSink, s: Section, cmp: pd.DataFrame, level: str) -> None:
     s.heading("LNN against RNN, one measure at a time")
     if cmp.empty:
         s.notice("No LNN-vs-RNN comparison: the cost grid has no LNN or no RNN model.")
@@ -119,12 +113,12 @@ def _comparisons(b: ReportBuilder, s: Section, cmp: pd.DataFrame) -> None:
     )
     wide.columns.name = None
     order = ["LNN", "backend", *(MEASURE_NAMES[m] for m in MEASURES if MEASURE_NAMES[m] in wide)]
-    b.table(
+    out.table(
         s,
         wide[order],
         f"Cost of each LNN relative to {ref} at T = {t}, H = {h} (both with H units: equal units, "
         "not equal parameters): median LNN / median RNN, each column one measure (below 1: the LNN "
-        "is cheaper). Timed measures carry a 95% percentile-bootstrap interval over rounds; "
+        f"is cheaper). Timed measures carry a {level} percentile-bootstrap interval over rounds; "
         "parameters, saved bytes and peak tensor memory are measured once (exact).",
         "costs_ratios",
     )
@@ -144,7 +138,7 @@ def _comparisons(b: ReportBuilder, s: Section, cmp: pd.DataFrame) -> None:
             "favours": cmp["favours"],
         }
     )
-    b.table(
+    out.table(
         s,
         full,
         f"Every LNN against every RNN at T = {t}, H = {h}, per measure "
@@ -155,7 +149,7 @@ def _comparisons(b: ReportBuilder, s: Section, cmp: pd.DataFrame) -> None:
     )
 
 
-def _exponents(b: ReportBuilder, s: Section, exps: pd.DataFrame) -> None:
+def _exponents(out: TableSink, s: Section, exps: pd.DataFrame, level: str) -> None:
     s.heading("How costs grow with T and H")
     if exps.empty:
         s.notice("No growth exponents in this run.")
@@ -172,11 +166,11 @@ def _exponents(b: ReportBuilder, s: Section, exps: pd.DataFrame) -> None:
             ):
                 row[f"{name}: {var}"] = f"{number(est)} {interval(lo, hi)}".strip()
         rows.append(row)
-    b.table(
+    out.table(
         s,
         pd.DataFrame(rows),
         "Growth exponents a (T) and b (H) of cost ≈ c · T^a · H^b, log-log OLS on the cell medians "
-        "(statsmodels) with 95% intervals; 1 means linear growth. Every measure in "
+        f"(statsmodels) with {level} intervals; 1 means linear growth. Every measure in "
         "results/costs/exponents.parquet",
         "costs_exponents",
         print_rows=20,
@@ -225,7 +219,7 @@ def scaling_plot(costs: pd.DataFrame, measure: str) -> Figure:
     return fig
 
 
-def _scaling(b: ReportBuilder, s: Section, costs: pd.DataFrame) -> None:
+def _scaling(out: TableSink, s: Section, costs: pd.DataFrame) -> None:
     s.heading("Cost against sequence length and units")
     if costs["steps"].nunique() < 2 and costs["units"].nunique() < 2:
         s.notice("No scaling plots: the cost grid has a single cell.")
@@ -234,7 +228,7 @@ def _scaling(b: ReportBuilder, s: Section, costs: pd.DataFrame) -> None:
         sub = costs[(costs["measure"] == measure) & (costs["median"] > 0)]
         if sub.empty:
             continue
-        b.figure(
+        out.figure(
             s,
             scaling_plot(sub, measure),
             f"{MEASURES[measure].description[0].upper()}{MEASURES[measure].description[1:]}, "
@@ -244,10 +238,10 @@ def _scaling(b: ReportBuilder, s: Section, costs: pd.DataFrame) -> None:
         )
 
 
-def _pareto(b: ReportBuilder, s: Section) -> None:
+def _pareto(inp: ReportInputs, out: TableSink, s: Section) -> None:
     s.heading("Accuracy against memory and parameters")
-    runs = b.runs
-    vals = b._summary_values()
+    runs = inp.runs
+    vals = inp.summary_values()
     pts = vals[vals["condition"] == "id"] if not vals.empty else vals
     if pts.empty or runs.empty:
         s.notice("No Pareto plot: no in-distribution rerun summaries.")
@@ -261,7 +255,7 @@ def _pareto(b: ReportBuilder, s: Section) -> None:
     )
     pts = pts.merge(per_task, on=["task", "model", "family"])
     backends = ", ".join(sorted(runs["backend"].unique()))
-    b.figure(
+    out.figure(
         s,
         figures.pareto_plot(pts, cost_cols),
         "Across the rerun grid, one row of panels per task: each model's mean in-distribution test "
