@@ -135,6 +135,14 @@ HEADERS: dict[str, str] = {
     "value": "Value",
 }
 
+#: Wording of the copied-number treatments in ``sensitivity_copies.variant``
+#: (lnnmeta.stats.meta.COPY_VARIANTS).
+COPY_VARIANT_LABELS: dict[str, str] = {
+    "once": "each copied number once (main)",
+    "all": "every pair as printed (with copies)",
+    "exclude": "no copied numbers",
+}
+
 _BYTES = {"model_bytes", "peak_train_mem_bytes", "saved_for_backward_bytes"}
 _SECONDS = {"train_time_per_epoch_s", "infer_latency_s"}
 _P = {"p_value", "p_holm", "q_p", "p"}
