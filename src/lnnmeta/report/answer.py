@@ -226,7 +226,9 @@ def group_sentence(papers: Sequence[str], authors: Mapping[str, Sequence[str]]) 
         return "The papers' authors are not in the bibliography."
     groups = author_groups(known, authors)
     count = Counter(a for p in known for a in set(authors[p]))
-    shared = [f"{a} ({n} of {len(known)})" for a, n in count.most_common() if n >= 2]
+    # most papers first, ties by name (set order would differ between processes)
+    ranked = sorted(count.items(), key=lambda an: (-an[1], an[0]))
+    shared = [f"{a} ({n} of {len(known)})" for a, n in ranked if n >= 2]
     if len(groups) == 1 and len(known) > 1:
         head = (
             f"All {len(known)} curated papers come from one group: every paper shares an author "
