@@ -140,3 +140,20 @@ def test_verdict_design_note_uses_alpha() -> None:
     assert "cannot reach" not in at05.amount and "no test can reach p < 0.05" in at05.amount
     assert at05.strength == "too little"
     assert "no test can reach" not in at10.amount and at10.strength != "too little"
+
+
+def test_cd_diagram_joins_models_at_alpha() -> None:
+    from lnnmeta.stats.ranks import cd_diagram
+
+    ranks = pd.Series({"LTC": 1.2, "LSTM": 1.8, "GRU": 2.5})
+    pairs = pd.DataFrame(
+        [
+            {"model_a": "LTC", "model_b": "LSTM", "p_holm": 0.07},
+            {"model_a": "LTC", "model_b": "GRU", "p_holm": 0.001},
+            {"model_a": "LSTM", "model_b": "GRU", "p_holm": 0.001},
+        ]
+    )
+    # p (Holm) = 0.07 joins LTC and LSTM by a bar at 0.05 and separates them at 0.10.
+    joined = cd_diagram(ranks, pairs, alpha=0.05).axes[0]
+    apart = cd_diagram(ranks, pairs, alpha=0.10).axes[0]
+    assert len(joined.lines) == len(apart.lines) + 1

@@ -224,6 +224,7 @@ def cd_diagram(
     title: str = "",
     cd: float | None = None,
     colours: Mapping[str, str] | None = None,
+    alpha: float = 0.05,
 ) -> Figure:
     """Critical-difference diagram (Demšar 2006) drawn with scikit-posthocs.
 
@@ -241,6 +242,8 @@ def cd_diagram(
         (never over the rank axis and its tick labels).
     colours : mapping, optional
         Colour per model (the report's fixed model colours); default matplotlib's cycle.
+    alpha : float
+        Level at which a Holm-adjusted p separates two models (no bar joins them below it).
 
     Returns
     -------
@@ -271,6 +274,7 @@ def cd_diagram(
     sp.critical_difference_diagram(
         mean_ranks,
         sig,
+        alpha=alpha,
         ax=ax,
         color_palette=palette if palette and len(palette) == len(models) else None,
     )
@@ -352,7 +356,9 @@ def rank_tests(
         pairs += prs
         if figures:
             cd = nemenyi_cd(len(ranks), len(t.scores), alpha)
-            figs[t.measure] = cd_diagram(ranks, typed_frame(prs, RANK_PAIRWISE), t.measure, cd)
+            figs[t.measure] = cd_diagram(
+                ranks, typed_frame(prs, RANK_PAIRWISE), t.measure, cd, alpha=alpha
+            )
     return RankTests(
         typed_frame(fried, RANK_FRIEDMAN),
         typed_frame(means, RANK_MEANS),
