@@ -68,6 +68,9 @@ _SIGNATURES: dict[str, list[type]] = {
     "lnn_cfc_forward": [_I, _P, *[_L] * 5, _I, *[_P] * 13, _I, _P],
     "lnn_cfc_backward": [_I, _P, *[_L] * 5, _I, *[_P] * 11, _I, *[_P] * 8, _P],
 }
+#: Added to a CfC mode: run only the matrix products of the call (a timing floor; the
+#: buffers must hold the results of an earlier call with the same arguments).
+GEMM_ONLY = 8
 _ERRORS = {1: "invalid argument", 2: "instruction set not available", 3: "out of memory"}
 #: A build lock older than this (seconds) was left by a killed process (builds take ~2 s).
 STALE_LOCK_SECONDS = 300.0
@@ -462,7 +465,7 @@ class Workspace:
     #: Requests smaller than this (bytes) are not pooled.
     MIN_BYTES = 1 << 18
 
-    def __init__(self, limit: int = 12) -> None:
+    def __init__(self, limit: int = 24) -> None:
         self.limit = limit
         self._buffers: list[Tensor] = []
         self._lock = threading.Lock()

@@ -68,6 +68,10 @@ static inline float cfc_span(const CfcArgs& A, int64_t t, int64_t b) {
 // and what the backward pass needs (heads_out: ff1, ff2, ti; "pure": y and e; t_a).
 static void cfc_gates_forward(const CfcArgs& A, int64_t t, const float* y) {
   const int64_t B = A.batch, N = A.units, KN = A.heads * N;
+  if (A.gemm_only) {  // zeros: what the next product reads must be finite
+    std::memset(A.states + t * B * N, 0, sizeof(float) * B * N);
+    return;
+  }
   for (int64_t b = 0; b < B; ++b) {
     const float* yr = y + b * KN;
     float* hr = A.heads_out + (t * B + b) * 3 * N;
@@ -117,7 +121,8 @@ static const float* cfc_lstm_forward(const Gemm& gemm, const CfcArgs& A, int64_t
   std::memcpy(z, A.zl_in + t * B * N4, sizeof(float) * B * N4);
   gemm(false, true, B, N4, N, lprev, N, A.w_rec, N, 1.0f, z, N4);
   const float* cprev = t > 0 ? A.cells + (t - 1) * B * N : A.c0;
-  for (int64_t b = 0; b < B; ++b) {
+  if (A.gemm_only) std::memset(A.hm + t * B * N, 0, sizeof(float) * B * N);
+  for (int64_t b = 0; b < (A.gemm_only ? 0 : B); ++b) {
     const float* zr = z + b * N4;
     float* gr = A.gates + (t * B + b) * N4;
     const int64_t row = (t * B + b) * N;
@@ -154,7 +159,7 @@ static void cfc_forward(const Gemm& gemm, const CfcArgs& A) {
       float* a = A.acts + t * B * H;
       std::memcpy(a, A.z_in + t * B * H, sizeof(float) * B * H);
       gemm(false, true, B, H, N, prev, N, A.w_h, N, 1.0f, a, H);
-      cfc_sigmoid_inplace(a, B * H);
+      if (!A.gemm_only) cfc_sigmoid_inplace(a, B * H);
       for (int64_t b = 0; b < B; ++b) std::memcpy(y.data() + b * KN, A.b_y, sizeof(float) * KN);
       gemm(false, true, B, KN, H, a, H, A.w_y, H, 1.0f, y.data(), KN);
     }
@@ -164,6 +169,7 @@ static void cfc_forward(const Gemm& gemm, const CfcArgs& A) {
 
 // dl = d out / d l * grad of the output at step t (2 grad[t]; "pure": grad[t]), (B, N).
 static void cfc_gather_grad(const CfcArgs& A, int64_t t, float* dl) {
+  if (A.gemm_only) return;
   const int64_t N = A.units;
   const float scale = A.mode == 2 ? 1.0f : 2.0f;
   for (int64_t b = 0; b < A.batch; ++b) {
@@ -179,6 +185,10 @@ static void cfc_gather_grad(const CfcArgs& A, int64_t t, float* dl) {
 static void cfc_gates_backward(const CfcArgs& A, int64_t t, const float* dl, float* d,
                                float* acc_w, float* acc_a) {
   const int64_t B = A.batch, N = A.units, K = A.heads, KN = K * N;
+  if (A.gemm_only) {
+    std::memset(d, 0, sizeof(float) * B * KN);
+    return;
+  }
   for (int64_t b = 0; b < B; ++b) {
     const float* hr = A.heads_out + (t * B + b) * 3 * N;
     const float* g = dl + b * N;
@@ -230,6 +240,7 @@ static void cfc_gates_backward(const CfcArgs& A, int64_t t, const float* dl, flo
 // that of cells[t] from later steps, writes d_zl[t] and replaces dc by the gradient of
 // the previous cell.
 static void cfc_lstm_backward(const CfcArgs& A, int64_t t, const float* dhm, float* dc) {
+  if (A.gemm_only) return;
   const int64_t B = A.batch, N = A.units, N4 = 4 * N;
   const float* cprev = t > 0 ? A.cells + (t - 1) * B * N : A.c0;
   for (int64_t b = 0; b < B; ++b) {
@@ -277,7 +288,8 @@ static void cfc_backward(const Gemm& gemm, const CfcArgs& A) {
       const float* a = A.acts + t * B * H;
       dp = A.d_pre + t * B * H;
       gemm(false, false, B, H, KN, d, KN, A.w_y, H, 0.0f, da.data(), H);
-      for (int64_t i = 0; i < B * H; i += W) {
+      if (A.gemm_only) std::memcpy(dp, da.data(), sizeof(float) * B * H);  // finite values
+      for (int64_t i = 0; i < (A.gemm_only ? 0 : B * H); i += W) {
         const int64_t n = B * H - i;
         const vf s = cfc_load(a + i, n);
         cfc_store(dp + i, cfc_load(da.data() + i, n) * (1.0f - s) * s, n);
