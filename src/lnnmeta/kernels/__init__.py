@@ -3,12 +3,15 @@
 Both modules take the constructor arguments of ncps 1.0.1, have its ``state_dict`` keys
 (ncps checkpoints load; equal seeds give equal initial weights) and compute its outputs
 and gradients (to float32 rounding).  The LTC's synapses and ODE solver, and the whole
-sequence (forward and backward) of the common CfC configuration (one unwired cell, one
-"lecun_tanh" or "tanh" backbone layer, mode "default" or "no_gate", no mixed memory) run
-in native C++ kernels for float32 CPU tensors, compiled on first use (a few seconds; g++
-and ninja needed) into torch's extension cache; the CfC kernel's matrix products call
-the BLAS ``sgemm`` inside torch.  Without them (build failure, other dtypes or devices,
-``LNNMETA_NATIVE=0``) both run in eager PyTorch, as do the other CfC configurations.
+sequence (forward and backward) of the CfC -- every mode ("default", "no_gate", "pure"),
+with no backbone or one "lecun_tanh" or "tanh" backbone layer, with mixed memory, and
+NCP-wired stacks layer by layer -- run in native C++ kernels for float32 CPU tensors,
+compiled on first use (a few seconds; g++ and ninja needed) into torch's extension cache;
+the CfC kernel's matrix products call the BLAS ``sgemm`` inside torch.  Without them
+(build failure, other dtypes or devices, ``LNNMETA_NATIVE=0``) both run in eager
+PyTorch (the common CfC configuration -- one unwired cell, one such backbone layer, mode
+"default" or "no_gate", no mixed memory -- with a hand-written backward pass), as do
+other backbones (several layers, other activations) everywhere.
 Differences from ncps:
 
 * time spans of shape (B, T) or (B, T, 1) -- time-major (T, B) or (T, B, 1) when

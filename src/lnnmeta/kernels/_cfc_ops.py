@@ -1,7 +1,7 @@
-"""Autograd function for the common CfC configuration: a whole sequence, hand-written BPTT.
+"""Autograd function for one CfC layer over a whole sequence, with hand-written BPTT.
 
-Covers one (unwired) cell with one sigmoid-form backbone layer ("lecun_tanh" or "tanh"
-after folding) in mode "default" or "no_gate".  With states in the folded form ``l``
+The common configuration is one (unwired) cell with one sigmoid-form backbone layer
+("lecun_tanh" or "tanh" after folding) in mode "default" or "no_gate".  With states in the folded form ``l``
 (``h = 2 l - 1``) a step is::
 
     a = sigmoid(z_in[t] + l @ w_h.T)                  # backbone, (B, H)
@@ -16,8 +16,11 @@ product, instead of one per step.
 For float32 CPU tensors the whole loop, forward and backward, runs in the native library
 (``csrc/cfc_body.h`` through :mod:`lnnmeta.kernels._native`): the matrix products call
 torch's own BLAS ``sgemm``, the element-wise work of a step is one fused pass, and no
-Python runs per step.  Elsewhere (or with ``LNNMETA_NATIVE=0``) the loop below runs in
-eager PyTorch.
+Python runs per step.  The native library also covers layers without a backbone (the
+heads act on ``[x, l]`` directly: the layers of a wired CfC), mode "pure"
+(``l = A - A exp(-ts (|w_tau| + |y|)) y`` with one head ``y``) and the mixed-memory LSTM
+in front of the cell.  Elsewhere (or with ``LNNMETA_NATIVE=0``) the common configuration
+runs in the eager PyTorch loop below; the others are not routed here.
 """
 
 from __future__ import annotations

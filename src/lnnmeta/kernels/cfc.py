@@ -12,12 +12,16 @@ The cell is rewritten as a few fused operations per time step:
   ``h = l``) and converted back once for the whole output sequence.
 
 All folding happens on the weights once per forward pass, so gradients flow to the ncps
-parameters unchanged.  The common configuration -- one unwired cell with a one-layer
-"lecun_tanh" or "tanh" backbone in mode "default" or "no_gate", without mixed memory --
-runs as one autograd function with a hand-written backward pass through time
-(:class:`lnnmeta.kernels._cfc_ops.CfCScan`, native C++ for float32 CPU tensors), which
-also writes the output sequence in the caller's layout; wirings, "pure" mode, other
-backbones and mixed memory run the folded step under autograd.
+parameters unchanged.  Cells with no backbone or a one-layer "lecun_tanh" or "tanh"
+backbone run as one autograd function per layer with a hand-written backward pass
+through time (:class:`lnnmeta.kernels._cfc_ops.CfCScan`), which also writes the output
+sequence in the caller's layout: with the native kernels (float32 CPU tensors) in every
+mode, with mixed memory (the LSTM runs inside the same loop) and for wirings (each wired
+layer over the whole sequence in turn: its input at step t is the previous layer's
+output at step t, so the input projection is one product over all steps); in eager
+PyTorch only the common configuration (one unwired cell with a backbone layer, mode
+"default" or "no_gate", no mixed memory).  Everything else (other backbones, or no
+native kernels) runs the folded step under autograd.
 """
 
 from __future__ import annotations
