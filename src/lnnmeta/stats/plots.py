@@ -1,13 +1,13 @@
 """Forest and funnel plots of the cluster-level effects (drawn by hand with matplotlib).
 
 Forest plot as meta-analysts draw it (Lewis & Clarke 2001; metafor's ``forest``): study labels,
-each comparison's estimate and its ``1 - alpha`` CI as a column of text and as a square (size ~ weight) with
+each comparison's estimate and CI as a column of text and as a square (size ~ weight) with
 whiskers, its weight in %, subgroups (one per LNN variant) with their pooled diamonds, the overall
 pooled diamond over its Knapp-Hartung CI with the prediction interval as a red bar (IntHout et al.
-2016), and τ², I² and Q under the plot. Funnel plot:
-effect against standard error with the pseudo ``1 - alpha`` confidence region around the pooled
-estimate (Light & Pillemer 1984; Sterne & Egger 2001). Every interval is at the level ``1 - alpha``
-(config ``analysis.alpha``; 95 % by default), printed in the plot's text.
+2016), and τ², I² and Q under the plot. Funnel plot: effect against standard error with the
+pseudo confidence region around the pooled estimate (Light & Pillemer 1984; Sterne & Egger 2001).
+Every interval has the level ``1 - alpha`` (config ``analysis.alpha``; 95 % by default), and the
+plots print it.
 """
 
 from __future__ import annotations
