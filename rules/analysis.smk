@@ -1,7 +1,6 @@
 from lnnmeta.analysis_tables import analysis_outputs
 
 
-
 rule pool_effects:
     """Effect sizes (reported and rerun), random-effects pooling, sign tests, sensitivity, Egger."""
     input:

@@ -1,7 +1,7 @@
 rule train_baseline:
     """Train one model on one task for every seed (one process); evaluate each under every condition."""
     input:
-        code=lib("training.py", "models.py", "tasks.py", "conditions.py", "pipeline.py"),
+        code=code_of_script("train_baseline.py"),
     output:
         expand("results/runs/{{task}}/{{model}}/seed{seed}.parquet", seed=CFG["seeds"]),
     log:
@@ -30,7 +30,7 @@ rule train_baseline:
 rule fit_sanity_baseline:
     """Sanity baselines of one task (majority class or persistence, and a linear model), every seed."""
     input:
-        code=lib("sanity.py", "training.py", "tasks.py", "pipeline.py"),
+        code=code_of_script("fit_sanity_baseline.py"),
     output:
         "results/sanity/{task}.parquet",
     log:
@@ -52,7 +52,7 @@ rule collect_runs:
     input:
         runs=run_paths(),
         sanity=expand("results/sanity/{task}.parquet", task=CFG["tasks"]),
-        code=lib("tables.py", "sanity.py", "pipeline.py"),
+        code=code_of_script("collect_runs.py"),
     output:
         runs="results/runs/all.parquet",
         sanity="results/runs/sanity.parquet",

@@ -4,6 +4,7 @@ import os
 # user data) are checked when the DAG is built, so bad input stops the run before any job starts.
 from snakemake.exceptions import WorkflowError
 
+from lnnmeta.codedeps import code_of
 from lnnmeta.config import input_problems, validate_config
 
 _problems = input_problems(config)
@@ -16,12 +17,15 @@ CFG = validate_config(config)
 # The training settings the jobs use (their documentation, training.origin, reruns nothing).
 PROTOCOL = {k: v for k, v in CFG["training"].items() if k != "origin"}
 
-# Library sources are inputs of the rules that use them, so a code change reruns the right jobs.
-LIB = "src/lnnmeta"
+# Library sources are inputs of the rules that use them, so a code change reruns the right jobs:
+# each rule's are read from its script's imports (lnnmeta.codedeps), when its jobs are planned.
+SRC = os.path.relpath(os.path.join(workflow.basedir, "src"))
 
 
-def lib(*modules):
-    return [f"{LIB}/{m}" for m in modules]
+def code_of_script(script):
+    """The lnnmeta files that workflow/scripts/<script> runs or loads, as an input function."""
+    path = os.path.join(workflow.basedir, "workflow", "scripts", script)
+    return lambda wildcards: code_of(path, src=SRC)
 
 
 def train_resources(task, model):

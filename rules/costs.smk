@@ -1,10 +1,3 @@
-from pathlib import Path
-
-# The benchmark's code, the fast kernels included (a kernel change remeasures).
-COSTS_CODE = lib("costs.py", "models.py", "training.py") + sorted(
-    str(p) for p in Path(LIB, "kernels").rglob("*") if p.suffix in (".py", ".h", ".cpp")
-)
-
 # What the report reads (rules/report.smk).
 COST_TABLES = [
     "results/costs/costs.parquet",
@@ -16,7 +9,7 @@ COST_TABLES = [
 rule measure_costs:
     """Time, memory and parameters of every model and backend over the T x H grid (runs alone)."""
     input:
-        code=COSTS_CODE,
+        code=code_of_script("measure_costs.py"),
     output:
         rounds="results/costs/rounds.parquet",
         costs="results/costs/costs.parquet",
@@ -40,7 +33,7 @@ rule compare_costs:
     input:
         rounds="results/costs/rounds.parquet",
         costs="results/costs/costs.parquet",
-        code=lib("costs.py"),
+        code=code_of_script("compare_costs.py"),
     output:
         exponents="results/costs/exponents.parquet",
         comparisons="results/costs/comparisons.parquet",

@@ -4,7 +4,7 @@ rule ingest_literature:
         papers=literature_files(),
         schema="workflow/schemas/literature.schema.yaml",
         bib=f"{CFG['literature_dir']}/references.bib",
-        code=lib("literature/loader.py", "literature/vocabulary.py", "tables.py"),
+        code=code_of_script("ingest_literature.py"),
     output:
         "results/literature/reported.parquet",
     log:

@@ -38,6 +38,7 @@ rule render_report_pdf:
     """The same HTML printed to PDF by WeasyPrint (print stylesheet, page numbers)."""
     input:
         html="reports/report.html",
+        code=code_of_script("render_report_pdf.py"),
     output:
         report(
             "reports/report.pdf",

@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from lnnmeta.registry import REGISTRY, TRADITIONAL, canonical_name, get_spec, liquid_models
 
-#: Modules the DAG build imports (rules/common.smk and the rules' input functions).
-DAG_TIME_MODULES = (
-    "lnnmeta.config",
-    "lnnmeta.resources",
-    "lnnmeta.claims",
-    "lnnmeta.literature.loader",
+ROOT = Path(__file__).resolve().parents[1]
+#: Modules the DAG build imports: every lnnmeta import of the Snakefile and the rule files.
+DAG_TIME_MODULES = sorted(
+    {
+        m
+        for f in [ROOT / "Snakefile", *sorted((ROOT / "rules").glob("*.smk"))]
+        for m in re.findall(r"^\s*from (lnnmeta[\w.]*) import", f.read_text("utf-8"), re.M)
+    }
 )
+
+
+def test_the_dag_imports_the_config_and_the_resources() -> None:
+    assert {"lnnmeta.config", "lnnmeta.codedeps", "lnnmeta.resources"} <= set(DAG_TIME_MODULES)
 
 
 @pytest.mark.parametrize("module", DAG_TIME_MODULES)

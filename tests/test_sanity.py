@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from lnnmeta.pipeline import collect_runs
+from lnnmeta.collect import collect_runs
 from lnnmeta.sanity import is_learned, sanity_baseline
 from lnnmeta.tables import empty_frame, read_table, write_table
 from lnnmeta.tasks import Split, TaskData

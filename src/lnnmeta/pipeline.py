@@ -1,8 +1,9 @@
-"""Entry points the workflow scripts call: one function per rule, reading and writing declared tables.
+"""The training jobs' entry point (rule train_baseline): one task x model, every seed, one table each.
 
-Ingest (literature), training (one task x model, every seed), sanity baselines and collecting the
-runs. The numbers themselves come from lnnmeta.training, lnnmeta.sanity and lnnmeta.literature; the
-provenance stamped on each run from lnnmeta.provenance.
+The numbers come from lnnmeta.training, the provenance stamped on each run from lnnmeta.provenance.
+This module imports only what training needs: its sources are the rule's code inputs
+(lnnmeta.codedeps), so a change elsewhere (the literature, the sanity baselines) retrains nothing.
+The other stages' entry points: lnnmeta.literature.loader.ingest_literature, lnnmeta.collect.
 """
 
 from __future__ import annotations
@@ -11,24 +12,14 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from lnnmeta.errors import InputError
-from lnnmeta.literature.loader import load_literature
 from lnnmeta.measures import training_measure_names
 from lnnmeta.provenance import git_commit, versions
 from lnnmeta.registry import liquid_models
-from lnnmeta.tables import RUNS, concat_tables, read_table, write_table
+from lnnmeta.tables import RUNS, read_table, write_table
 from lnnmeta.tasks import load_task
 from lnnmeta.training import Protocol, config_hash, train_and_evaluate
-
-
-def ingest_literature(literature_dir: str | Path, out: str | Path) -> pd.DataFrame:
-    """Validate and normalize every literature file into ``reported.parquet``."""
-    df, _ = load_literature(literature_dir)
-    write_table(df, out, "reported")
-    return df
 
 
 def train_job(
@@ -137,56 +128,3 @@ def _train_one(
             for r in rows
         ]
     )[RUNS.names]
-
-
-def sanity_job(
-    task: str,
-    seeds: list[int],
-    training: dict[str, Any],
-    user_tasks: dict[str, Any],
-    alpha: float,
-    out: str | Path,
-) -> pd.DataFrame:
-    """The sanity baselines of one task for every seed (``results/sanity/{task}.parquet``)."""
-    from lnnmeta.sanity import sanity_baseline
-
-    protocol = Protocol.from_config(training, {})
-    rows = [
-        sanity_baseline(load_task(task, seed, user_tasks), seed, protocol, alpha) for seed in seeds
-    ]
-    df = pd.DataFrame(rows)
-    write_table(df, out, "sanity")
-    return df
-
-
-def collect_runs(
-    paths: list[str], sanity_paths: list[str], out: str | Path, sanity_out: str | Path
-) -> pd.DataFrame:
-    """Concatenate every per-seed run table into ``all.parquet``, each run marked ``learned`` when
-    its in-distribution metric beats its task's sanity threshold for that seed (lnnmeta.sanity);
-    the sanity tables are gathered into ``sanity_out``."""
-    from lnnmeta.sanity import is_learned
-
-    runs = concat_tables(paths, "runs")
-    sanity = concat_tables(sanity_paths, "sanity").sort_values(["task", "seed"], kind="stable")
-    threshold = sanity.set_index(["task", "seed"])["threshold"]
-    ident = runs[runs["condition"] == "id"].set_index(["task", "model", "seed"])
-    learned = {
-        (t, m, s): is_learned(float(v), float(threshold.get((t, s), np.nan)), bool(h))
-        for (t, m, s), v, h in zip(
-            ident.index, ident["value"], ident["higher_is_better"], strict=True
-        )
-    }
-    keys = list(zip(runs["task"], runs["model"], runs["seed"], strict=True))
-    missing = sorted({(t, s) for t, _, s in keys} - set(threshold.index))
-    if missing:
-        raise InputError(
-            f"{out}: no sanity baseline for task/seed {missing[0]}; expected one per run"
-        )
-    df = runs.assign(
-        sanity_threshold=[float(threshold[(t, s)]) for t, _, s in keys],
-        learned=[learned.get(k, False) for k in keys],
-    ).sort_values(["task", "model", "seed", "condition"], kind="stable")
-    write_table(df.reset_index(drop=True), out, "runs_all")
-    write_table(sanity.reset_index(drop=True), sanity_out, "sanity")
-    return df

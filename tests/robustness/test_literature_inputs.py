@@ -11,8 +11,7 @@ from typing import Any
 import pytest
 
 from lnnmeta.errors import InputError
-from lnnmeta.literature.loader import load_literature, load_paper
-from lnnmeta.pipeline import ingest_literature
+from lnnmeta.literature.loader import ingest_literature, load_literature, load_paper
 from lnnmeta.yamlio import MAX_BYTES
 from tests.robustness.conftest import BASE_PAPER, LITERATURE, curated, dump, first_cell
 

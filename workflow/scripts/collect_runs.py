@@ -2,8 +2,8 @@
 
 from typing import TYPE_CHECKING
 
+from lnnmeta.collect import collect_runs
 from lnnmeta.logs import logged
-from lnnmeta.pipeline import collect_runs
 
 if TYPE_CHECKING:
     from snakemake.script import snakemake

@@ -2,8 +2,8 @@
 
 from typing import TYPE_CHECKING
 
+from lnnmeta.collect import sanity_job
 from lnnmeta.logs import logged
-from lnnmeta.pipeline import sanity_job
 
 if TYPE_CHECKING:
     from snakemake.script import snakemake

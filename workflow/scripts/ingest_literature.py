@@ -2,8 +2,8 @@
 
 from typing import TYPE_CHECKING
 
+from lnnmeta.literature.loader import ingest_literature
 from lnnmeta.logs import logged
-from lnnmeta.pipeline import ingest_literature
 
 if TYPE_CHECKING:
     from snakemake.script import snakemake

@@ -27,7 +27,7 @@ from lnnmeta.literature.vocabulary import (
     TIME_SCALE,
     canonical_model,
 )
-from lnnmeta.tables import REPORTED
+from lnnmeta.tables import REPORTED, write_table
 from lnnmeta.yamlio import load_yaml, printed_text
 
 
@@ -481,3 +481,10 @@ def load_literature(directory: str | Path) -> tuple[pd.DataFrame, list[Paper]]:
     rows = [r for p in papers for r in p.rows]
     df = pd.DataFrame(rows, columns=REPORTED.names)
     return df, papers
+
+
+def ingest_literature(literature_dir: str | Path, out: str | Path) -> pd.DataFrame:
+    """Validate and normalize every literature file into ``reported.parquet``."""
+    df, _ = load_literature(literature_dir)
+    write_table(df, out, "reported")
+    return df

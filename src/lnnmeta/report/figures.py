@@ -55,7 +55,7 @@ LEGEND_ROW = 0.2
 
 
 def _fixed_colours() -> dict[str, str]:
-    from lnnmeta.models import REGISTRY
+    from lnnmeta.registry import REGISTRY
 
     out: dict[str, str] = {}
     for fam, palette in (("LNN", _LNN_COLOURS), ("RNN", _RNN_COLOURS)):
