@@ -78,6 +78,8 @@ def pool_all(
             "literature_sensitivity",
         )
     _write(stats.sign_test(effects, alpha=alpha), out, "sign_test")
+    if "memory_votes" in out:
+        _write(stats.memory_sign_test(effects, alpha=alpha), out, "memory_votes")
     _write(stats.egger_test(effects), out, "egger")
 
 
@@ -98,6 +100,10 @@ def rank_all(
     runs = read_table(runs_path, "runs_all")
     _write(stats.rerun_summary(runs, alpha), out, "rerun_summary")
     _write(stats.rerun_comparisons(runs, n_boot=bootstrap, alpha=alpha), out, "rerun_comparisons")
+    if "rerun_costs" in out:
+        _write(stats.rerun_costs(runs), out, "rerun_costs")
+    if "rerun_cost_ratios" in out:
+        _write(stats.rerun_cost_ratios(runs), out, "rerun_cost_ratios")
     _write(family_tests(runs, alpha=alpha), out, "rank_family")
     ranks = stats.rank_tests(learned_tasks(runs)[0], rope=rope, alpha=alpha, figures=False)
     _write(ranks.friedman, out, "rank_friedman")

@@ -38,8 +38,14 @@ ANALYSIS_TABLES: dict[str, AnalysisTable] = {
     "effect_counts": _analysis("effect_counts", "pool_effects"),
     "sensitivity_copies": _analysis("sensitivity_copies", "pool_effects"),
     "literature_sensitivity": _analysis("literature_sensitivity", "pool_effects"),
+    # The sign test on the memory and size comparisons (stats.memory_sign_test).
+    "memory_votes": AnalysisTable(
+        "stats_sign_test", "results/analysis/memory_votes.parquet", "pool_effects"
+    ),
     "rerun_summary": _analysis("rerun_summary", "rank_models"),
     "rerun_comparisons": _analysis("rerun_comparisons", "rank_models"),
+    "rerun_costs": _analysis("rerun_costs", "rank_models"),
+    "rerun_cost_ratios": _analysis("rerun_cost_ratios", "rank_models"),
     "rank_friedman": _analysis("rank_friedman", "rank_models"),
     "rank_means": _analysis("rank_means", "rank_models"),
     "rank_pairwise": _analysis("rank_pairwise", "rank_models"),

@@ -144,6 +144,8 @@ def write_inputs(work: Path) -> dict[str, Any]:
     for stem, frame, schema in (
         ("rerun_summary", stats.rerun_summary(runs), "stats_rerun_summary"),
         ("rerun_comparisons", stats.rerun_comparisons(runs, n_boot=100), "stats_rerun_comparisons"),
+        ("rerun_costs", stats.rerun_costs(runs), "stats_rerun_costs"),
+        ("rerun_cost_ratios", stats.rerun_cost_ratios(runs), "stats_rerun_cost_ratios"),
         ("rank_family", family_tests(runs), "stats_rank_family"),
         ("rank_friedman", ranks.friedman, "stats_rank_friedman"),
         ("rank_means", ranks.mean_ranks, "stats_rank_means"),

@@ -9,7 +9,6 @@ analysis tables; nothing in them is typed by hand.
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -18,18 +17,9 @@ from typing import Any
 import pandas as pd
 
 from lnnmeta.report.labels import interval, number
+from lnnmeta.stats.bias import MEMORY_METRICS
 from lnnmeta.verdicts import MIN_K, pooled_rows, strength
 
-#: Metrics that measure memory or model size (papers: parameter, neuron and synapse counts;
-#: reruns: parameters, bytes of the model, peak training memory, activations saved for backward).
-MEMORY_METRICS = (
-    "n_params",
-    "n_neurons",
-    "n_synapses",
-    "model_bytes",
-    "peak_train_mem_bytes",
-    "saved_for_backward_bytes",
-)
 SCALE_NAMES = {"smd": "Hedges' g", "log_ratio": "log ratio"}
 SOURCE_NAMES = {"reported": "the papers", "rerun": "our reruns"}
 
@@ -93,17 +83,9 @@ def pooled_sentence(
     )
 
 
-def sign_sentence(effects: pd.DataFrame, source: str, metrics: Sequence[str]) -> str | None:
-    """Vote count of one source's comparisons on ``metrics`` (one vote per comparison cluster)."""
-    from lnnmeta.stats import sign_test
-
-    sel = effects[(effects["source"] == source) & effects["metric"].isin(list(metrics))]
-    if sel.empty:
-        return None
-    st = sign_test(sel)
-    row = st[(st["subset"] == "all") & (st["metric_family"] == "all")]
-    if row.empty:
-        row = st[st["subset"] == "all"]
+def sign_sentence(votes: pd.DataFrame, effects: pd.DataFrame, source: str) -> str | None:
+    """The vote count of one source's memory and size comparisons (``memory_votes`` rows)."""
+    row = votes[votes["source"] == source] if not votes.empty else votes
     if row.empty:
         return None
     pos, neg, n = (int(row[c].sum()) for c in ("n_positive", "n_negative", "n"))
@@ -113,6 +95,7 @@ def sign_sentence(effects: pd.DataFrame, source: str, metrics: Sequence[str]) ->
         else None
     )
     said = "LNNs smaller" if pos > neg else "RNNs smaller" if neg > pos else "even"
+    sel = effects[(effects["source"] == source) & effects["metric"].isin(list(MEMORY_METRICS))]
     named = ", ".join(sorted(sel["metric"].unique()))
     return (
         f"{SOURCE_NAMES[source]}: {said} ({pos} of {n} comparisons of {named} favour the LNN, "
@@ -120,26 +103,23 @@ def sign_sentence(effects: pd.DataFrame, source: str, metrics: Sequence[str]) ->
     )
 
 
-def memory_ratios(runs: pd.DataFrame) -> str | None:
-    """Median over tasks of the LNN/RNN ratio of family medians, per rerun memory measure."""
-    if runs.empty:
+#: How the memory measures of ``rerun_cost_ratios`` are named in the answer.
+RATIO_WORDS = {
+    "peak_train_mem_bytes": "peak training memory",
+    "saved_for_backward_bytes": "activations saved for backward",
+    "n_params": "parameters",
+}
+
+
+def memory_ratios(ratios: pd.DataFrame) -> str | None:
+    """Median over tasks of the LNN/RNN ratio of family medians (``rerun_cost_ratios`` rows)."""
+    ok = ratios[ratios["ratio"].notna()] if not ratios.empty else ratios
+    if ok.empty:
         return None
-    ids = runs[(runs["condition"] == "id") & runs["family"].isin(["LNN", "RNN"])]
-    parts = []
-    for col, words in (
-        ("peak_train_mem_bytes", "peak training memory"),
-        ("saved_for_backward_bytes", "activations saved for backward"),
-        ("n_params", "parameters"),
-    ):
-        med = ids.groupby(["task", "family"])[col].median().unstack("family")
-        if not {"LNN", "RNN"} <= set(med.columns):
-            continue
-        ratio = (med["LNN"] / med["RNN"]).replace([math.inf, -math.inf], math.nan).dropna()
-        if ratio.empty:
-            continue
-        parts.append(f"{words} {number(float(ratio.median()), 2)}×")
-    if not parts:
-        return None
+    parts = [
+        f"{RATIO_WORDS.get(m, m)} {number(float(r), 2)}×"
+        for m, r in zip(ok["measure"], ok["ratio"], strict=True)
+    ]
     return (
         "in our reruns the LNN models need, as the median over tasks of LNN/RNN medians, "
         + ", ".join(parts)
@@ -150,19 +130,24 @@ def memory_ratios(runs: pd.DataFrame) -> str | None:
 def answer(
     meta: pd.DataFrame,
     effects: pd.DataFrame,
-    runs: pd.DataFrame,
+    votes: pd.DataFrame,
+    ratios: pd.DataFrame,
     n_papers: int,
     group_note: str = "",
+    level: str = "95%",
 ) -> str:
-    """One paragraph answering the question per dimension and source, with how sure it is."""
+    """One paragraph answering the question per dimension and source, with how sure it is.
+
+    ``votes``: the memory sign tests (``memory_votes``); ``ratios``: the reruns' LNN/RNN memory
+    ratios (``rerun_cost_ratios``); ``level``: the intervals' confidence level as printed.
+    """
     if effects.empty:
         return "No LNN-vs-RNN comparison could be formed from the data: the question stays open."
     out = []
     acc = [pooled_sentence(meta, effects, s, "accuracy") for s in ("reported", "rerun")]
     acc_text = "; ".join(x for x in acc if x) or "nothing could be pooled"
     out.append(f"Accuracy — {acc_text}.")
-    mem = [sign_sentence(effects, "reported", MEMORY_METRICS)]
-    mem.append(memory_ratios(runs))
+    mem = [sign_sentence(votes, effects, "reported"), memory_ratios(ratios)]
     mem_text = "; ".join(x for x in mem if x) or "no memory or size comparison in the data"
     out.append(
         "Memory efficiency (size and memory counts have no spread, so they are counted, not "
@@ -175,8 +160,8 @@ def answer(
     decided = [x for x in pooled if x.count("better") and "disagree" not in x]
     out.append(
         f"How sure: {len(decided)} of the {len(pooled)} pooled answers above decide a direction "
-        "(every scale's 95% interval excludes 0 on the same side); the others cannot tell the two "
-        "families apart or their scales disagree. "
+        f"(every scale's {level} interval excludes 0 on the same side); the others cannot tell "
+        "the two families apart or their scales disagree. "
         f"The literature comes from {_plural(n_papers, 'paper')}"
         + (f", {group_note}" if group_note else "")
         + "; the words for the amount of evidence follow the rules in Methods."

@@ -55,7 +55,7 @@ def build_report(
         authors=bib_authors(bib),
         costs=read_cost_tables(costs),
     )
-    sink = TableSink(tables_dir, inp.get("effects"))
+    sink = TableSink(tables_dir, inp.get("effects"), inp.level)
     sections = build_sections(inp, sink)
     title = config.get("report", {}).get("title", "Liquid neural networks vs recurrent networks")
     html = render_html(title, QUESTION, sections, git_commit(), lead=lead(inp))

@@ -48,6 +48,20 @@ class ReportInputs:
         """The confidence level of the intervals as printed: ``95%`` for alpha 0.05."""
         return f"{100 * (1 - self.alpha):.4g}%"
 
+    def cost_medians(self, per_task: bool) -> pd.DataFrame:
+        """The reruns' cost medians (``rerun_costs``) wide: one column per measure, in the
+        measures' order; per task and model (``per_task``) or per model over every task."""
+        costs = self.get("rerun_costs")
+        keys = ["task", "model", "family"] if per_task else ["model", "family"]
+        if costs.empty:
+            return pd.DataFrame(columns=keys)
+        sel = costs[costs["task"] != "all"] if per_task else costs[costs["task"] == "all"]
+        order = list(dict.fromkeys(costs["measure"]))
+        wide = sel.pivot(index=keys, columns="measure", values="median")
+        wide = wide.reindex(columns=order).reset_index()
+        wide.columns.name = None
+        return wide
+
     def summary_values(self) -> pd.DataFrame:
         """The rerun summaries of the test metric itself (measure ``value``)."""
         summ = self.get("rerun_summary")

@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from lnnmeta.measures import TRAINING_MEASURES
+
 Formatter = Callable[[Any], str]
 
 HEADERS: dict[str, str] = {
@@ -85,14 +87,9 @@ HEADERS: dict[str, str] = {
     "stands_in_for": "Stands in for",
     "metric": "Metric",
     "higher_is_better": "Higher is better",
-    "n_params": "Parameters",
-    "model_bytes": "Model size",
-    "peak_train_mem_bytes": "Peak training memory",
-    "saved_for_backward_bytes": "Saved for backward",
-    # Timed inside training jobs that share the machine: diagnostics (the cost benchmark is
-    # lnnmeta.costs, measured alone).
-    "train_time_per_epoch_s": "Training time per epoch (measured under contention, diagnostic)",
-    "infer_latency_s": "Inference latency (measured under contention, diagnostic)",
+    # The training jobs' cost columns, labelled in their registry (timings there are marked as
+    # measured under contention: diagnostics; the cost benchmark is lnnmeta.costs, measured alone).
+    **{name: m.label for name, m in TRAINING_MEASURES.items()},
     "rerun_task": "Rerun task",
     "paper_task": "Paper task",
     "paper_key": "Paper",
@@ -143,11 +140,21 @@ COPY_VARIANT_LABELS: dict[str, str] = {
     "exclude": "no copied numbers",
 }
 
-_BYTES = {"model_bytes", "peak_train_mem_bytes", "saved_for_backward_bytes"}
-_SECONDS = {"train_time_per_epoch_s", "infer_latency_s"}
+_BYTES = {name for name, m in TRAINING_MEASURES.items() if m.unit == "bytes"}
+_SECONDS = {name for name, m in TRAINING_MEASURES.items() if m.unit == "s"}
 _P = {"p_value", "p_holm", "q_p", "p"}
 _PROB = {"p_lnn_better", "p_a_better", "p_rope", "p_b_better", "prop_lnn_better"}
 _PERCENT = {"i2"}
+
+
+def level_headers(level: str) -> dict[str, str]:
+    """The headers that name the intervals' confidence level (``level``: ``95%``)."""
+    return {
+        "ci": f"{level} CI",
+        "pi": f"{level} prediction interval",
+        "p_ci": f"{level} CI of P",
+        f"estimate [{level} CI]": f"Estimate [{level} CI]",
+    }
 
 
 def header(column: str) -> str:

@@ -14,7 +14,7 @@ import pandas as pd
 from lnnmeta.report import effects as effects_mod
 from lnnmeta.report import figures
 from lnnmeta.report.export import export_csv, export_table
-from lnnmeta.report.labels import Formatter
+from lnnmeta.report.labels import Formatter, level_headers
 from lnnmeta.report.render import Section, display_frame
 
 #: The exported tables' folder as the report names it (reports/tables/ beside report.html).
@@ -30,11 +30,15 @@ class TableSink:
         The folder the exported tables are written to.
     effects : pandas.DataFrame
         The EFFECTS table, exported once (as effects.csv) when a table of pooled numbers links it.
+    level : str
+        The intervals' confidence level as printed (``95%``), named in the interval columns'
+        headers unless a table gives its own.
     """
 
-    def __init__(self, tables_dir: str | Path, effects: pd.DataFrame) -> None:
+    def __init__(self, tables_dir: str | Path, effects: pd.DataFrame, level: str = "95%") -> None:
         self.tables_dir = Path(tables_dir)
         self.effects = effects
+        self.headers = level_headers(level)
         self.exported: list[str] = []
 
     @staticmethod
@@ -56,7 +60,8 @@ class TableSink:
         ``style``: ``bold`` and ``marks`` of :func:`lnnmeta.report.export.export_table`; with them
         the frame is exported as it is (survey tables are text already).
         """
-        display = None if style else display_frame(df, formats=formats, headers=headers)
+        shown = {**self.headers, **(headers or {})}
+        display = None if style else display_frame(df, formats=formats, headers=shown)
         export_table(df, self.tables_dir, stem, caption, display=display, **style)
         self.exported.append(stem)
         return self.href(stem)
@@ -73,6 +78,7 @@ class TableSink:
         if df.empty:
             s.notice(f"{caption}: no rows in this data.")
             return
+        opts["headers"] = {**self.headers, **(opts.get("headers") or {})}
         if stem:
             opts["full_table"] = self.export(
                 df, stem, caption, opts.get("formats"), opts.get("headers")

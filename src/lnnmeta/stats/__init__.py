@@ -6,7 +6,14 @@ pyarrow schema declared in :mod:`lnnmeta.stats.schemas` and registered in
 means "the liquid network (LNN) is better than the recurrent network (RNN)".
 """
 
-from lnnmeta.stats.bias import cluster_directions, egger_regression, egger_test, sign_test
+from lnnmeta.stats.bias import (
+    MEMORY_METRICS,
+    cluster_directions,
+    egger_regression,
+    egger_test,
+    memory_sign_test,
+    sign_test,
+)
 from lnnmeta.stats.counts import effect_counts
 from lnnmeta.stats.effect_sizes import hedges_g, log_ratio, spread_to_sd, spread_to_se
 from lnnmeta.stats.literature import literature_effects
@@ -28,6 +35,8 @@ from lnnmeta.stats.reruns import (
     long_measures,
     prob_outperform,
     rerun_comparisons,
+    rerun_cost_ratios,
+    rerun_costs,
     rerun_effects,
     rerun_summary,
     two_sample_test,
@@ -35,6 +44,7 @@ from lnnmeta.stats.reruns import (
 from lnnmeta.stats.schemas import TABLE_NAMES
 
 __all__ = [
+    "MEMORY_METRICS",
     "TABLE_NAMES",
     "Pooled",
     "RankTests",
@@ -51,10 +61,11 @@ __all__ = [
     "funnel_plot",
     "hedges_g",
     "leave_one_paper_out",
-    "literature_sensitivity",
     "literature_effects",
+    "literature_sensitivity",
     "log_ratio",
     "long_measures",
+    "memory_sign_test",
     "nemenyi_cd",
     "pool_effects",
     "pool_multilevel",
@@ -64,6 +75,8 @@ __all__ = [
     "rank_tests",
     "reported_vs_reproduced",
     "rerun_comparisons",
+    "rerun_cost_ratios",
+    "rerun_costs",
     "rerun_effects",
     "rerun_summary",
     "sign_test",

@@ -289,3 +289,43 @@ def egger_null_rate(
         pred = np.sqrt(1 / n1 + 1 / n2) if modified else None
         hits += int(egger_regression(g, v, pred)["p_value"] < alpha)
     return hits / replications
+
+
+#: Metrics that measure memory or model size (papers: parameter, neuron and synapse counts;
+#: reruns: parameters, bytes of the model, peak training memory, activations saved for backward).
+MEMORY_METRICS = (
+    "n_params",
+    "n_neurons",
+    "n_synapses",
+    "model_bytes",
+    "peak_train_mem_bytes",
+    "saved_for_backward_bytes",
+)
+
+
+def memory_sign_test(effects: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
+    """The sign test of :func:`sign_test` on the comparisons of :data:`MEMORY_METRICS`, per source.
+
+    Size and memory counts have no spread, so they are counted, not pooled. Per source, the
+    ``subset == "all"`` row over every metric family (``metric_family == "all"``) where the test
+    has one, else its per-family ``all`` rows.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`lnnmeta.stats.schemas.SIGN_TEST` rows.
+    """
+    frames = []
+    if not effects.empty:
+        for source in sorted(effects["source"].unique()):
+            sel = effects[
+                (effects["source"] == source) & effects["metric"].isin(list(MEMORY_METRICS))
+            ]
+            if sel.empty:
+                continue
+            st = sign_test(sel, alpha=alpha)
+            row = st[(st["subset"] == "all") & (st["metric_family"] == "all")]
+            frames.append(row if not row.empty else st[st["subset"] == "all"])
+    if not frames:
+        return typed_frame([], SIGN_TEST)
+    return typed_frame(pd.concat(frames, ignore_index=True), SIGN_TEST)

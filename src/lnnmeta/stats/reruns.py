@@ -35,7 +35,14 @@ from scipy import stats as sps
 from lnnmeta.measures import TRAINING_MEASURES
 from lnnmeta.stats.literature import effects_from_pairs
 from lnnmeta.stats.multiple import holm_rows
-from lnnmeta.stats.schemas import EFFECTS, RERUN_COMPARISONS, RERUN_SUMMARY, typed_frame
+from lnnmeta.stats.schemas import (
+    EFFECTS,
+    RERUN_COMPARISONS,
+    RERUN_COST_RATIOS,
+    RERUN_COSTS,
+    RERUN_SUMMARY,
+    typed_frame,
+)
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -477,3 +484,70 @@ def rerun_effects(runs: pd.DataFrame) -> pd.DataFrame:
     pairs["column_id"] = pairs["condition"]
     pairs["cluster_id"] = "rerun|" + pairs["task"] + "|" + pairs["metric"]
     return effects_from_pairs(pairs, "rerun")
+
+
+#: The memory measures whose LNN/RNN ratio :func:`rerun_cost_ratios` gives.
+MEMORY_RATIO_MEASURES = ("peak_train_mem_bytes", "saved_for_backward_bytes", "n_params")
+
+
+def rerun_costs(runs: pd.DataFrame) -> pd.DataFrame:
+    """Medians of the training jobs' cost columns in distribution, per task and model and overall.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`lnnmeta.stats.schemas.RERUN_COSTS` rows: per task, model and measure the median over
+        seeds; per model and measure (``task == "all"``) the median over tasks and seeds. ``n``
+        counts the finite values behind each median.
+    """
+    ids = runs[runs["condition"] == "id"] if not runs.empty else runs
+    if ids.empty:
+        return typed_frame([], RERUN_COSTS)
+    cols = list(EFFICIENCY)
+    rows = []
+    for keys, g in [
+        *ids.groupby(["task", "model", "family"], sort=True),
+        *(((("all", *k)), g) for k, g in ids.groupby(["model", "family"], sort=True)),
+    ]:
+        task, model, family = keys
+        for col in cols:
+            x = g[col].astype(float)
+            x = x[np.isfinite(x)]
+            rows.append(
+                {
+                    "task": task,
+                    "model": model,
+                    "family": family,
+                    "measure": col,
+                    "n": len(x),
+                    "median": float(x.median()) if len(x) else math.nan,
+                }
+            )
+    return typed_frame(rows, RERUN_COSTS)
+
+
+def rerun_cost_ratios(runs: pd.DataFrame) -> pd.DataFrame:
+    """Per memory measure: the median over tasks of LNN/RNN, the ratio of the family medians.
+
+    The family median of a task is taken over its models and seeds in distribution; tasks where
+    either family is missing, or the ratio is not finite, are left out (``n_tasks`` counts the
+    others). Returns :data:`lnnmeta.stats.schemas.RERUN_COST_RATIOS` rows (none without both
+    families).
+    """
+    if runs.empty:
+        return typed_frame([], RERUN_COST_RATIOS)
+    ids = runs[(runs["condition"] == "id") & runs["family"].isin(["LNN", "RNN"])]
+    rows = []
+    for col in MEMORY_RATIO_MEASURES:
+        med = ids.groupby(["task", "family"])[col].median().unstack("family")
+        if not {"LNN", "RNN"} <= set(med.columns):
+            continue
+        ratio = (med["LNN"] / med["RNN"]).replace([math.inf, -math.inf], math.nan).dropna()
+        rows.append(
+            {
+                "measure": col,
+                "n_tasks": len(ratio),
+                "ratio": float(ratio.median()) if len(ratio) else math.nan,
+            }
+        )
+    return typed_frame(rows, RERUN_COST_RATIOS)

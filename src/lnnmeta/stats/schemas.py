@@ -253,6 +253,29 @@ RERUN_COMPARISONS = pa.schema(
     ]
 )
 
+#: Costs the training jobs measured (lnnmeta.measures.TRAINING_MEASURES), in distribution: the
+#: median over seeds per task and model, and over tasks and seeds per model (``task`` "all").
+RERUN_COSTS = pa.schema(
+    [
+        _f("task", _S),
+        _f("model", _S),
+        _f("family", _S),
+        _f("measure", _S),
+        _f("n", _I),
+        _f("median", _F, True),
+    ]
+)
+
+#: Per memory measure of the reruns: the median over tasks of the LNN/RNN ratio of the family
+#: medians (over models and seeds), and the tasks it is taken over.
+RERUN_COST_RATIOS = pa.schema(
+    [
+        _f("measure", _S),
+        _f("n_tasks", _I),
+        _f("ratio", _F, True),
+    ]
+)
+
 #: Friedman test per measure across tasks.
 RANK_FRIEDMAN = pa.schema(
     [
@@ -484,6 +507,8 @@ TABLE_NAMES: dict[str, pa.Schema] = {
     "stats_literature_sensitivity": LITERATURE_SENSITIVITY,
     "stats_rerun_summary": RERUN_SUMMARY,
     "stats_rerun_comparisons": RERUN_COMPARISONS,
+    "stats_rerun_costs": RERUN_COSTS,
+    "stats_rerun_cost_ratios": RERUN_COST_RATIOS,
     "stats_rank_friedman": RANK_FRIEDMAN,
     "stats_rank_means": RANK_MEANS,
     "stats_rank_pairwise": RANK_PAIRWISE,

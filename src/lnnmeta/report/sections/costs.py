@@ -247,13 +247,13 @@ def _pareto(inp: ReportInputs, out: TableSink, s: Section) -> None:
         s.notice("No Pareto plot: no in-distribution rerun summaries.")
         return
     cost_cols = ["n_params", "saved_for_backward_bytes"]
-    per_task = (
-        runs[runs["condition"] == "id"]
-        .groupby(["task", "model", "family"])[cost_cols]
-        .median()
-        .reset_index()
+    per_task = inp.cost_medians(per_task=True)
+    if not set(cost_cols) <= set(per_task.columns):
+        s.notice("No Pareto plot: the rerun cost medians (rerun_costs) were not given.")
+        return
+    pts = pts.merge(
+        per_task[["task", "model", "family", *cost_cols]], on=["task", "model", "family"]
     )
-    pts = pts.merge(per_task, on=["task", "model", "family"])
     backends = ", ".join(sorted(runs["backend"].unique()))
     out.figure(
         s,

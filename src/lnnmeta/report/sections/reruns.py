@@ -6,16 +6,12 @@ from __future__ import annotations
 import pandas as pd
 
 from lnnmeta import stats
-from lnnmeta.measures import training_measure_names
 from lnnmeta.report import figures
 from lnnmeta.report.inputs import ReportInputs
 from lnnmeta.report.labels import Formatter, interval, measure_label, number
 from lnnmeta.report.render import Section
 from lnnmeta.report.sections.literature import PRINT_ROWS
 from lnnmeta.report.sink import TableSink
-
-#: The training jobs' cost columns (lnnmeta.measures), in the rerun table's order.
-EFFICIENCY_COLS = list(training_measure_names())
 
 
 def reruns(inp: ReportInputs, out: TableSink) -> Section:
@@ -281,13 +277,9 @@ def _ranks(inp: ReportInputs, out: TableSink, s: Section) -> None:
 
 def _efficiency(inp: ReportInputs, out: TableSink, s: Section) -> None:
     s.heading("Memory and speed")
-    ids = inp.runs[inp.runs["condition"] == "id"]
-    eff = (
-        ids.groupby(["model", "family"])[EFFICIENCY_COLS]
-        .median()
-        .reset_index()
-        .sort_values("train_time_per_epoch_s")
-    )
+    eff = inp.cost_medians(per_task=False)
+    if "train_time_per_epoch_s" in eff.columns:
+        eff = eff.sort_values("train_time_per_epoch_s")
     fmts: dict[str, Formatter] = {"n_params": lambda x: number(round(float(x)))}
     out.table(
         s,
@@ -299,7 +291,7 @@ def _efficiency(inp: ReportInputs, out: TableSink, s: Section) -> None:
         "efficiency",
         formats=fmts,
     )
-    per_task = ids.groupby(["task", "model", "family"])[EFFICIENCY_COLS].median().reset_index()
+    per_task = inp.cost_medians(per_task=True)
     out.table(
         s,
         per_task,

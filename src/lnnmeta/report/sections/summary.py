@@ -180,7 +180,13 @@ def answer_text(inp: ReportInputs) -> str:
         else ""
     )
     return answer.answer(
-        inp.get("meta"), inp.get("effects"), inp.runs, len(papers), group_note=note
+        inp.get("meta"),
+        inp.get("effects"),
+        inp.get("memory_votes"),
+        inp.get("rerun_cost_ratios"),
+        len(papers),
+        group_note=note,
+        level=inp.level,
     )
 
 
