@@ -132,6 +132,30 @@ def test_native_covers_pure_wired_and_mixed() -> None:
         assert _scannable(plans, x, mixed=model.use_mixed)
 
 
+def test_float64_takes_the_eager_step() -> None:
+    """Configurations only the native kernels scan fall back to the eager step in float64."""
+    torch.manual_seed(15)
+    for kwargs in ({"mode": "pure"}, {"mixed_memory": True}, {}):
+        units = units_of(("ncp", 12, 3)) if not kwargs else 9
+        ref, fast = pair(ncps.torch.CfC, CfC, 3, units, **kwargs)
+        ref.double(), fast.double()
+        x = torch.randn(4, 6, 3, dtype=torch.float64)
+        hx = random_state(ref, 4)
+        hx = tuple(h.double() for h in hx) if isinstance(hx, tuple) else hx.double()
+        assert_same(ref, fast, ref(x, hx), fast(x, hx))
+
+
+def test_native_rejects_inconsistent_arguments() -> None:
+    """The C entry point checks its arguments (pure mode needs time spans)."""
+    native = _native.cfc_library()
+    if native is None:
+        pytest.skip("native CfC kernels unavailable")
+    z_in, l0 = torch.zeros(2, 3, 5), torch.zeros(3, 5)
+    weights = _native.CfcWeights(torch.zeros(5, 5), pure_w=torch.zeros(5), pure_a=torch.zeros(5))
+    with pytest.raises(RuntimeError, match="invalid argument"):
+        native.cfc_forward(z_in, l0, weights, None, 2, False)
+
+
 def test_workspace_reuses_only_released_buffers() -> None:
     if not _native._can_count_uses():
         pytest.skip("this torch has no storage use count")
