@@ -132,6 +132,32 @@ def test_native_covers_pure_wired_and_mixed() -> None:
         assert _scannable(plans, x, mixed=model.use_mixed)
 
 
+def _isas() -> list[int]:
+    """Instruction sets this CPU runs (all up to the widest)."""
+    library = _native.cfc_library() if _native.enabled() else None
+    return list(range(library.isa + 1)) if library is not None else []
+
+
+@pytest.mark.parametrize("isa", _isas(), ids=lambda i: _native.ISAS[i])
+@pytest.mark.parametrize(
+    ("kwargs", "units"),
+    [({}, 19), ({"mode": "pure"}, 7), ({"mixed_memory": True}, 21), ({}, ("ncp", 19, 5))],
+)
+def test_every_instruction_set_matches_ncps(
+    isa: int, kwargs: dict[str, Any], units: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Generic, AVX2 and AVX-512 bodies (whole and partial vectors) all equal ncps."""
+    native = _native.cfc_library()
+    assert native is not None
+    monkeypatch.setattr(native, "isa", isa)
+    torch.manual_seed(16)
+    ref, fast = pair(ncps.torch.CfC, CfC, 3, units_of(units), **kwargs)
+    base = (torch.randn(5, 7, 3), torch.rand(5, 7) + 0.5, random_state(ref, 5))
+    (x1, s1, h1), (x2, s2, h2) = (leaf_copies(*base) for _ in range(2))
+    assert_same(ref, fast, ncps_stepped(ref, x1, h1, s1), fast(x2, h2, s2))
+    assert_same_grads([(x1, x2), (s1, s2)])
+
+
 def test_float64_takes_the_eager_step() -> None:
     """Configurations only the native kernels scan fall back to the eager step in float64."""
     torch.manual_seed(15)

@@ -30,19 +30,41 @@
 
 // NOLINTBEGIN (this file is a fragment, see above)
 
+// Load / store the first min(n, W) floats at p (lanes past n load as zero): masked
+// instructions where the instruction set has them (rows of fewer than W units, e.g. the
+// small layers of a wired CfC, are then no slower than full ones), else memcpy.
+#if LNN_ISA == 1
+static inline __m256i cfc_mask(int64_t n) {
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(n)),
+                            _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+#endif
+
 static inline vf cfc_load(const float* p, int64_t n) {
   if (n >= W) return load(p);
+#if LNN_ISA == 2
+  return (vf)_mm512_maskz_loadu_ps(static_cast<__mmask16>((1u << n) - 1u), p);
+#elif LNN_ISA == 1
+  return (vf)_mm256_maskload_ps(p, cfc_mask(n));
+#else
   vf v{};
   std::memcpy(&v, p, sizeof(float) * n);
   return v;
+#endif
 }
 
 static inline void cfc_store(float* p, vf v, int64_t n) {
   if (n >= W) {
     store(p, v);
-  } else {
-    std::memcpy(p, &v, sizeof(float) * n);
+    return;
   }
+#if LNN_ISA == 2
+  _mm512_mask_storeu_ps(p, static_cast<__mmask16>((1u << n) - 1u), (__m512)v);
+#elif LNN_ISA == 1
+  _mm256_maskstore_ps(p, cfc_mask(n), (__m256)v);
+#else
+  std::memcpy(p, &v, sizeof(float) * n);
+#endif
 }
 
 static inline vf cfc_sigmoid(vf x) { return sigmoid_of(x * -1.44269504088896341f); }
