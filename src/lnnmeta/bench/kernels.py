@@ -251,17 +251,30 @@ def scan_macs(forward: dict[str, Any]) -> int:
 
 
 def saved_bytes(module: nn.Module, x: Tensor) -> int:
-    """Bytes of the distinct storages one forward pass of ``module`` saves for backward."""
+    """Bytes one forward pass of ``module`` saves for backward, each storage once.
+
+    Per storage, the bytes up to the last element a saved tensor reaches, not the storage's
+    capacity (the rule of ``lnnmeta.training.saved_for_backward_bytes``): the fast kernels
+    reuse buffers of earlier, possibly larger calls.
+    """
     storages: dict[int, int] = {}
 
     def pack(t: Tensor) -> Tensor:
-        storage = t.untyped_storage()
-        storages[storage.data_ptr()] = storage.nbytes()
+        pointer = t.untyped_storage().data_ptr()
+        storages[pointer] = max(storages.get(pointer, 0), _extent_bytes(t))
         return t
 
     with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
         module(x)
     return sum(storages.values())
+
+
+def _extent_bytes(t: Tensor) -> int:
+    """Bytes from the start of ``t``'s storage to the last element ``t`` reaches."""
+    if t.numel() == 0:
+        return 0
+    last = t.storage_offset() + sum((n - 1) * st for n, st in zip(t.shape, t.stride(), strict=True))
+    return int((last + 1) * t.element_size())
 
 
 def output_difference(contenders: list[Contender], x: Tensor) -> float:
