@@ -248,7 +248,7 @@ class CostGrid:
         """(model, backend) pairs: liquid models once per backend, the others with ``torch``."""
         out: list[tuple[str, CostBackend]] = []
         for m in self.models:
-            if get_spec(m).kind in ("ltc", "cfc"):
+            if get_spec(m).liquid:
                 out.extend((m, b) for b in self.backends)
             else:
                 out.append((m, "torch"))
