@@ -261,8 +261,12 @@ class CfC(nn.Module):
             z_in = plan.z_in
             if z_in is None:  # a wired layer fed by the previous one (time-major seq)
                 assert seq is not None and plan.w_x is not None and plan.bias is not None
-                stored = _to_form(seq, plans[k - 1].out_form).flatten(0, 1)
-                z_in = torch.addmm(plan.bias, stored, plan.w_x.t()).view(*seq.shape[:2], -1)
+                # w_x acts on the stored form of seq: fold the conversion into it instead.
+                scale, shift = plans[k - 1].out_form
+                w_x, bias = _fold(
+                    plan.w_x, plan.bias, [(plan.w_x.size(1), (1 / scale, -shift / scale))]
+                )
+                z_in = torch.addmm(bias, seq.flatten(0, 1), w_x.t()).view(*seq.shape[:2], -1)
             batch_first = layout.batch_first and k == len(plans) - 1
             seq, c_last = _scan(plan, z_in, l0[k], spans, batch_first, memory)
             lasts.append(seq[:, -1] if batch_first else seq[-1])
