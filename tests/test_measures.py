@@ -96,3 +96,12 @@ def test_report_labels_agree_with_the_registry() -> None:
     for name, m in TRAINING_MEASURES.items():
         assert HEADERS.get(name, m.label) == m.label, name
         assert ("diagnostic" in m.label) == m.diagnostic
+
+
+def test_memory_sign_test_counts_every_memory_and_parameter_column() -> None:
+    from lnnmeta.stats.bias import MEMORY_METRICS
+
+    sized = {n for n, m in TRAINING_MEASURES.items() if m.dimension in ("memory", "parameters")}
+    assert sized == {"n_params", "model_bytes", "peak_train_mem_bytes", "saved_for_backward_bytes"}
+    assert sized <= set(MEMORY_METRICS)
+    assert not set(MEMORY_METRICS) & set(DIAGNOSTIC_MEASURES)

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
+from lnnmeta.measures import TRAINING_MEASURES
 from lnnmeta.stats.meta import Dependence, _best_pair, cluster_effects
 from lnnmeta.stats.schemas import EGGER, SIGN_TEST, typed_frame
 
@@ -293,13 +294,16 @@ def egger_null_rate(
 
 #: Metrics that measure memory or model size (papers: parameter, neuron and synapse counts;
 #: reruns: parameters, bytes of the model, peak training memory, activations saved for backward).
-MEMORY_METRICS = (
-    "n_params",
-    "n_neurons",
-    "n_synapses",
-    "model_bytes",
-    "peak_train_mem_bytes",
-    "saved_for_backward_bytes",
+MEMORY_METRICS = tuple(
+    dict.fromkeys(
+        [
+            "n_params",
+            "n_neurons",
+            "n_synapses",
+            # the rerun table's memory and parameter columns (the registry lnnmeta.measures)
+            *(n for n, m in TRAINING_MEASURES.items() if m.dimension != "time"),
+        ]
+    )
 )
 
 
