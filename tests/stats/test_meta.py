@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
-from stats_builders import reported_frame
 
 from lnnmeta.stats import (
     cluster_effects,
@@ -23,6 +22,7 @@ from lnnmeta.stats import (
     sign_test,
 )
 from lnnmeta.tables import conform
+from tests.stats.builders import reported_frame
 
 
 def _paper(

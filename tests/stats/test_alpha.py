@@ -11,12 +11,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from stats_builders import reported_frame, scores_to_runs
 
 from lnnmeta.stats import literature_effects, random_effects, rank_tests, sign_test
 from lnnmeta.stats.plots import forest_plot, forest_rows, level_text
 from lnnmeta.stats.reruns import prob_outperform, rerun_comparisons
 from lnnmeta.verdicts import rerun_side_some
+from tests.stats.builders import reported_frame, scores_to_runs
 
 #: Standard normal quantiles z_{0.975} and z_{0.95} (any printed normal table, e.g. Abramowitz &
 #: Stegun 1964, Table 26.5: 1.959964, 1.644854).

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from stats_builders import reported_frame, scores_to_runs
-
 from lnnmeta.stats import literature_effects, rerun_comparisons
 from lnnmeta.stats.schemas import TABLE_NAMES, typed_frame
 from lnnmeta.tables import SCHEMAS, conform, read_table, write_table
+from tests.stats.builders import reported_frame, scores_to_runs
 
 
 def test_all_schemas_registered_and_empty_frames_conform() -> None:

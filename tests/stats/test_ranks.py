@@ -7,10 +7,10 @@ from typing import Any
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
-from stats_builders import runs_frame, scores_to_runs
 
 from lnnmeta.stats import rank_tests
 from lnnmeta.tables import conform
+from tests.stats.builders import runs_frame, scores_to_runs
 
 
 def _scores(n_tasks: int, rng: np.random.Generator) -> dict[str, dict[str, list[float]]]:

@@ -17,7 +17,6 @@ import math
 
 import numpy as np
 import pytest
-from test_stats_reference_values import _bcg
 
 from lnnmeta.stats.multilevel import (
     cr2_test,
@@ -25,6 +24,7 @@ from lnnmeta.stats.multilevel import (
     prediction_interval_multilevel,
     sampling_covariance,
 )
+from tests.stats.test_reference_values import _bcg
 
 # fmt: off
 KONST = np.array([

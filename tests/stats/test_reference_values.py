@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats as sps
-from stats_builders import scores_to_runs
 
 from lnnmeta.stats import (
     egger_regression,
@@ -19,6 +18,7 @@ from lnnmeta.stats import (
     two_sample_test,
 )
 from lnnmeta.stats.ranks import nemenyi_cd
+from tests.stats.builders import scores_to_runs
 
 # --- dat.bcg (Colditz et al. 1994), as distributed with R's metadat/metafor ------------------
 # tpos, tneg, cpos, cneg for the 13 BCG vaccine trials; log risk ratios and variances as

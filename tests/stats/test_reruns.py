@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats as sps
-from stats_builders import runs_frame, scores_to_runs
 
 from lnnmeta.stats import (
     prob_outperform,
@@ -20,6 +19,7 @@ from lnnmeta.stats import (
 )
 from lnnmeta.stats.simulation import null_rejection_rate
 from lnnmeta.tables import conform
+from tests.stats.builders import runs_frame, scores_to_runs
 
 
 def test_summary_mean_sd_and_t_interval() -> None:

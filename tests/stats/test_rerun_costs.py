@@ -9,7 +9,7 @@ from scipy import stats as sps
 
 from lnnmeta import stats
 from lnnmeta.tables import conform
-from tests.stats.stats_builders import reported_frame, runs_frame
+from tests.stats.builders import reported_frame, runs_frame
 
 
 def _runs() -> pd.DataFrame:

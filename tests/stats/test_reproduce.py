@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from stats_builders import reported_frame, scores_to_runs
 
 from lnnmeta.stats import reported_vs_reproduced
 from lnnmeta.tables import conform
+from tests.stats.builders import reported_frame, scores_to_runs
 
 
 def _rep(task: str, model: str, family: str, value: float, **kw: Any) -> dict[str, Any]:

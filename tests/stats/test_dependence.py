@@ -7,7 +7,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-from stats_builders import reported_frame
 
 from lnnmeta.stats import (
     cluster_effects,
@@ -19,6 +18,7 @@ from lnnmeta.stats import (
 )
 from lnnmeta.stats.literature import count_copies_once
 from lnnmeta.tables import conform
+from tests.stats.builders import reported_frame
 
 
 def _row(model: str, family: str, value: float, sd: float, **kw: Any) -> dict[str, Any]:

@@ -6,10 +6,10 @@ import math
 
 import numpy as np
 import pytest
-from stats_builders import reported_frame
 
 from lnnmeta.stats import hedges_g, literature_effects, spread_to_sd, spread_to_se
 from lnnmeta.tables import conform
+from tests.stats.builders import reported_frame
 
 
 def _acc(model: str, family: str, value: float, **kw: object) -> dict[str, object]:
