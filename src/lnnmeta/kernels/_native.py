@@ -2,9 +2,11 @@
 
 The sources in ``csrc/`` hold the sensory synapse sums and the fused ODE solver of ncps
 1.0.1 (``LTCCell._ode_solver``), forward and backward, for float32 CPU tensors on one
-thread, and the whole-sequence CfC cell (``cfc_body.h``), whose matrix products call the
-BLAS ``sgemm_`` that torch exports (:func:`find_sgemm`; without it, the CfC runs in eager
-PyTorch).  The CfC's large results come from a :class:`Workspace` that keeps buffers
+thread, and the whole-sequence CfC cell (``cfc_body.h``: every mode, with or without a
+one-layer backbone, optionally behind the mixed-memory LSTM), whose matrix products call
+the BLAS ``sgemm_`` that torch exports (:func:`find_sgemm`; without it, the CfC runs in
+eager PyTorch).  A CfC call with :data:`GEMM_ONLY` added to its mode replays only its
+matrix products (the benchmark's floor).  The CfC's large results come from a :class:`Workspace` that keeps buffers
 between calls.  :func:`library` compiles them on first use with
 ``torch.utils.cpp_extension.load`` (g++ and ninja; no torch headers, so the build takes a
 few seconds) into torch's extension cache (``$TORCH_EXTENSIONS_DIR``, by default
