@@ -3,9 +3,10 @@
 The sources in ``csrc/`` hold the sensory synapse sums and the fused ODE solver of ncps
 1.0.1 (``LTCCell._ode_solver``), forward and backward, for float32 CPU tensors on one
 thread, and the whole-sequence CfC cell (``cfc_body.h``: every mode, with or without a
-one-layer backbone, optionally behind the mixed-memory LSTM), whose matrix products call
-the BLAS ``sgemm_`` that torch exports (:func:`find_sgemm`; without it, the CfC runs in
-eager PyTorch).  A CfC call with :data:`GEMM_ONLY` added to its mode replays only its
+one-layer backbone, optionally behind the mixed-memory LSTM) and the CT-RNN scan
+(``ctrnn_body.h``, :mod:`lnnmeta.kernels.ctrnn`), whose matrix products call
+the BLAS ``sgemm_`` that torch exports (:func:`find_sgemm`; without it, the CfC and the
+CT-RNN run in eager PyTorch).  A CfC call with :data:`GEMM_ONLY` added to its mode replays only its
 matrix products (the benchmark's floor).  The CfC's large results come from a :class:`Workspace` that keeps buffers
 between calls.  :func:`library` compiles them on first use with
 ``torch.utils.cpp_extension.load`` (g++ and ninja; no torch headers, so the build takes a
@@ -52,7 +53,7 @@ ENV_SWITCH = "LNNMETA_NATIVE"
 ISAS = ("generic", "avx2", "avx512")
 
 CSRC = Path(__file__).with_name("csrc")
-SOURCES = ("ltc_native.cpp", "ltc_body.h", "cfc_body.h")
+SOURCES = ("ltc_native.cpp", "ltc_body.h", "cfc_body.h", "ctrnn_body.h")
 #: -O3 with the default target (the vector code picks its ISA through pragmas);
 #: -ffp-contract=fast lets a * b + c become one FMA (one rounding instead of two); no
 #: -ffast-math (the code must not be reassociated).
@@ -69,6 +70,8 @@ _SIGNATURES: dict[str, list[type]] = {
     "lnn_solver_backward": [_I, _L, _L, _L, _L, _P, _P, _P, _I, *[_P] * 13],
     "lnn_cfc_forward": [_I, _P, *[_L] * 5, _I, *[_P] * 13, _I, _P],
     "lnn_cfc_backward": [_I, _P, *[_L] * 5, _I, *[_P] * 11, _I, *[_P] * 8, _P],
+    "lnn_ctrnn_forward": [_I, _P, *[_L] * 4, *[_P] * 8],
+    "lnn_ctrnn_backward": [_I, _P, *[_L] * 4, *[_P] * 12],
 }
 #: Added to a CfC mode: run only the matrix products of the call (a timing floor; the
 #: buffers must hold the results of an earlier call with the same arguments).
@@ -371,6 +374,95 @@ class NativeLibrary:
             _address(lstm),
         )
         return grads
+
+    def ctrnn_forward(
+        self,
+        drive: Tensor,
+        dt: Tensor,
+        weight: Tensor,
+        inv_tau: Tensor,
+        h0: Tensor,
+        unfolds: int,
+        keep: bool,
+    ) -> tuple[Tensor, Tensor | None, Tensor | None]:
+        """Run the CT-RNN's Euler scan over a sequence (``csrc/ctrnn_body.h``).
+
+        Parameters
+        ----------
+        drive : Tensor
+            (B, T, N) input drive ``W x + b``.
+        dt : Tensor
+            (B, T) time span of each step.
+        weight : Tensor
+            (N, N) recurrent weight, [out, in].
+        inv_tau : Tensor
+            (N,) reciprocal time constants.
+        h0 : Tensor
+            (B, N) initial state.
+        unfolds : int
+            Euler sub-steps per step.
+        keep : bool
+            Also return what the backward pass needs.
+
+        Returns
+        -------
+        tuple
+            The (B, N) final state; if ``keep``, the (T U + 1, B, N) state before every
+            sub-step (the last plane is the final state) and the (T U, B, N) tanh of every
+            sub-step (from :data:`WORKSPACE`), else None twice.
+        """
+        batch, steps, units = drive.shape
+        total = steps * unfolds
+        out = drive.new_empty(batch, units)
+        chain = WORKSPACE.empty(total + 1, batch, units) if keep else None
+        acts = WORKSPACE.empty(total, batch, units) if keep else None
+        self._call(
+            "lnn_ctrnn_forward",
+            self.sgemm,
+            steps,
+            unfolds,
+            batch,
+            units,
+            *_pointers(drive, dt, weight, inv_tau, h0, out, chain, acts),
+        )
+        return out, chain, acts
+
+    def ctrnn_backward(
+        self,
+        dt: Tensor,
+        weight: Tensor,
+        inv_tau: Tensor,
+        chain: Tensor,
+        acts: Tensor,
+        grad: Tensor,
+    ) -> tuple[Tensor, Tensor, Tensor, Tensor, Tensor]:
+        """Backward pass of :meth:`ctrnn_forward` given the (B, N) gradient of its output.
+
+        Returns
+        -------
+        tuple of Tensor
+            Gradients of ``drive`` (B, T, N), ``dt`` (B, T), ``weight`` (N, N), ``inv_tau``
+            (N,) and ``h0`` (B, N).
+        """
+        batch, steps = dt.shape
+        total, _, units = acts.shape
+        d_pre = WORKSPACE.empty(total, batch, units)
+        d_drive = grad.new_empty(batch, steps, units)
+        d_dt = torch.empty_like(dt)
+        d_weight = torch.empty_like(weight)
+        d_inv_tau = torch.empty_like(inv_tau)
+        d_h0 = torch.empty_like(grad)
+        self._call(
+            "lnn_ctrnn_backward",
+            self.sgemm,
+            steps,
+            total // steps,
+            batch,
+            units,
+            *_pointers(dt, weight, inv_tau, chain, acts, grad, d_pre, d_drive, d_dt),
+            *_pointers(d_weight, d_inv_tau, d_h0),
+        )
+        return d_drive, d_dt, d_weight, d_inv_tau, d_h0
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 // Native kernels of lnnmeta.kernels.LTC: the sensory synapse sums and the fused ODE
 // solver of ncps 1.0.1 (LTCCell._ode_solver), forward and backward, for float32 CPU
-// tensors, single-threaded.  The math is in ltc_body.h.
+// tensors, single-threaded.  The math is in ltc_body.h; the CfC sequence kernels are in
+// cfc_body.h and the CT-RNN scan (lnnmeta.models.CTRNN) in ctrnn_body.h.
 //
 // The library has no dependency on torch: lnnmeta/kernels/_native.py builds it with
 // torch.utils.cpp_extension and calls the extern "C" functions below through ctypes,
@@ -167,6 +168,30 @@ struct CfcArgs {
   float* d_w_rec = nullptr;      // (4 N, N)
 };
 
+// Arguments of the CT-RNN scan (ctrnn_body.h); T steps, U unfolds, B samples, N units,
+// K = T U sub-steps; every array row-major and contiguous.
+struct CtrnnArgs {
+  int64_t steps = 0;
+  int64_t unfolds = 0;
+  int64_t batch = 0;
+  int64_t units = 0;
+  const float* drive = nullptr;    // (B, T, N) input drive W x + b
+  const float* dt = nullptr;       // (B, T) time spans
+  const float* weight = nullptr;   // (N, N) recurrent weight [out][in]
+  const float* inv_tau = nullptr;  // (N,) 1 / tau
+  const float* h0 = nullptr;       // (B, N) initial state
+  float* out = nullptr;            // (B, N) final state
+  float* chain = nullptr;          // (K + 1, B, N) state before each sub-step, or null
+  float* acts = nullptr;           // (K, B, N) tanh of each sub-step, or null
+  const float* grad_out = nullptr; // backward: (B, N) gradient of out
+  float* d_pre = nullptr;          // (K, B, N) scratch: pre-activation gradients
+  float* d_drive = nullptr;        // (B, T, N)
+  float* d_dt = nullptr;           // (B, T)
+  float* d_weight = nullptr;       // (N, N)
+  float* d_inv_tau = nullptr;      // (N,)
+  float* d_h0 = nullptr;           // (B, N)
+};
+
 namespace generic {
 #define LNN_ISA 0
 constexpr int W = 4;  // baseline SSE2 / NEON registers
@@ -174,6 +199,7 @@ typedef float vf __attribute__((vector_size(4 * W)));
 typedef uint32_t vu __attribute__((vector_size(4 * W)));
 #include "ltc_body.h"
 #include "cfc_body.h"
+#include "ctrnn_body.h"
 }  // namespace generic
 
 #ifdef LNN_X86
@@ -189,6 +215,7 @@ typedef float vf __attribute__((vector_size(4 * W)));
 typedef uint32_t vu __attribute__((vector_size(4 * W)));
 #include "ltc_body.h"
 #include "cfc_body.h"
+#include "ctrnn_body.h"
 }  // namespace avx2
 #pragma GCC pop_options
 
@@ -202,6 +229,7 @@ typedef float vf __attribute__((vector_size(4 * W)));
 typedef uint32_t vu __attribute__((vector_size(4 * W)));
 #include "ltc_body.h"
 #include "cfc_body.h"
+#include "ctrnn_body.h"
 }  // namespace avx512
 #pragma GCC pop_options
 #endif
@@ -261,6 +289,7 @@ bool valid(int64_t a, int64_t b, int64_t columns) {
 }  // namespace lnnmeta_ltc
 
 using lnnmeta_ltc::CfcArgs;
+using lnnmeta_ltc::CtrnnArgs;
 using lnnmeta_ltc::SolverArgs;
 using lnnmeta_ltc::Synapses;
 
@@ -503,6 +532,63 @@ int lnn_cfc_backward(int isa, void* sgemm, int64_t steps, int64_t batch, int64_t
     args.d_w_rec = static_cast<float*>(lstm[9]);
   }
   return LNN_RUN(isa, cfc_backward(gemm, args));
+}
+
+// CT-RNN scan, forward (ctrnn_body.h): writes out and, if chain and acts are both given
+// (for a backward pass), every sub-step's state and tanh.  sgemm as for the CfC.
+int lnn_ctrnn_forward(int isa, void* sgemm, int64_t steps, int64_t unfolds, int64_t batch,
+                      int64_t units, const float* drive, const float* dt,
+                      const float* weight, const float* inv_tau, const float* h0,
+                      float* out, float* chain, float* acts) {
+  if (sgemm == nullptr || steps < 1 || unfolds < 1 || batch < 1 || units < 1) return 1;
+  if ((chain == nullptr) != (acts == nullptr)) return 1;
+  lnnmeta_ltc::Gemm gemm;
+  gemm.fn = reinterpret_cast<lnnmeta_ltc::SgemmFn>(sgemm);
+  CtrnnArgs args;
+  args.steps = steps;
+  args.unfolds = unfolds;
+  args.batch = batch;
+  args.units = units;
+  args.drive = drive;
+  args.dt = dt;
+  args.weight = weight;
+  args.inv_tau = inv_tau;
+  args.h0 = h0;
+  args.out = out;
+  args.chain = chain;
+  args.acts = acts;
+  return LNN_RUN(isa, ctrnn_forward(gemm, args));
+}
+
+// Backward pass of lnn_ctrnn_forward from its chain and acts (and the same dt, weight
+// and inv_tau), given the gradient of out; d_pre is (K, B, N) scratch; every gradient is
+// written (not accumulated).
+int lnn_ctrnn_backward(int isa, void* sgemm, int64_t steps, int64_t unfolds, int64_t batch,
+                       int64_t units, const float* dt, const float* weight,
+                       const float* inv_tau, const float* chain, const float* acts,
+                       const float* grad_out, float* d_pre, float* d_drive, float* d_dt,
+                       float* d_weight, float* d_inv_tau, float* d_h0) {
+  if (sgemm == nullptr || steps < 1 || unfolds < 1 || batch < 1 || units < 1) return 1;
+  lnnmeta_ltc::Gemm gemm;
+  gemm.fn = reinterpret_cast<lnnmeta_ltc::SgemmFn>(sgemm);
+  CtrnnArgs args;
+  args.steps = steps;
+  args.unfolds = unfolds;
+  args.batch = batch;
+  args.units = units;
+  args.dt = dt;
+  args.weight = weight;
+  args.inv_tau = inv_tau;
+  args.chain = const_cast<float*>(chain);
+  args.acts = const_cast<float*>(acts);
+  args.grad_out = grad_out;
+  args.d_pre = d_pre;
+  args.d_drive = d_drive;
+  args.d_dt = d_dt;
+  args.d_weight = d_weight;
+  args.d_inv_tau = d_inv_tau;
+  args.d_h0 = d_h0;
+  return LNN_RUN(isa, ctrnn_backward(gemm, args));
 }
 
 }  // extern "C"
