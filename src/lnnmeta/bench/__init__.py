@@ -4,6 +4,8 @@ Commands
 --------
 kernels
     Fast liquid kernels (:mod:`lnnmeta.kernels`) against ncps 1.0.1 and ``nn.LSTM``.
+ctrnn
+    The CT-RNN baseline: eager Euler loop against the native scan, and ``nn.LSTM``.
 curves
     Learning curves of the rerun grid, and the training protocol (epochs, patience) they support.
 pipeline
@@ -15,7 +17,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from lnnmeta.bench import curves, kernels, pipeline
+from lnnmeta.bench import ctrnn, curves, kernels, pipeline
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,6 +27,11 @@ def build_parser() -> argparse.ArgumentParser:
     kernels.add_arguments(
         commands.add_parser(
             "kernels", help="fast liquid kernels vs ncps and nn.LSTM", description=kernels.__doc__
+        )
+    )
+    ctrnn.add_arguments(
+        commands.add_parser(
+            "ctrnn", help="CT-RNN: eager loop vs native scan", description=ctrnn.__doc__
         )
     )
     curves.add_arguments(
@@ -45,6 +52,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "kernels":
         return kernels.run(args)
+    if args.command == "ctrnn":
+        return ctrnn.run(args)
     if args.command == "curves":
         return curves.run(args)
     if args.command == "pipeline":
