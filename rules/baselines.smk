@@ -1,3 +1,6 @@
+from lnnmeta.analysis_tables import analysis_outputs
+
+
 rule train_baseline:
     """Train one model on one task for every seed (one process); evaluate each under every condition."""
     input:
@@ -55,7 +58,7 @@ rule collect_runs:
         code=code_of_script("collect_runs.py"),
     output:
         runs="results/runs/all.parquet",
-        sanity="results/runs/sanity.parquet",
+        **analysis_outputs("collect_runs"),
     log:
         "logs/collect_runs/collect_runs.log",
     script:

@@ -15,6 +15,7 @@ import pandas as pd
 from lnnmeta import stats
 from lnnmeta.analysis_tables import ANALYSIS_TABLES
 from lnnmeta.registry import canonical_name
+from lnnmeta.stats.plots import forest_table, funnel_table
 from lnnmeta.tables import read_table, write_table
 
 log = logging.getLogger("lnnmeta.analysis")
@@ -47,7 +48,8 @@ def pool_all(
     alpha: float = 0.05,
 ) -> None:
     """The tables of rule pool_effects (``out``: registry name -> path; effect_counts,
-    sensitivity_copies and literature_sensitivity are written when ``out`` names them).
+    sensitivity_copies, literature_sensitivity, forest_rows and funnel_points are written when
+    ``out`` names them).
 
     Nothing here resamples: every interval is analytic (Knapp-Hartung, CR2, Clopper-Pearson), so
     the rule takes no ``bootstrap``; the bootstrap of ``analysis.bootstrap`` is the interval of
@@ -77,6 +79,10 @@ def pool_all(
             out,
             "literature_sensitivity",
         )
+    if "forest_rows" in out:
+        _write(forest_table(effects, alpha=alpha), out, "forest_rows")
+    if "funnel_points" in out:
+        _write(funnel_table(effects), out, "funnel_points")
     _write(stats.sign_test(effects, alpha=alpha), out, "sign_test")
     if "memory_votes" in out:
         _write(stats.memory_sign_test(effects, alpha=alpha), out, "memory_votes")

@@ -38,6 +38,9 @@ ANALYSIS_TABLES: dict[str, AnalysisTable] = {
     "effect_counts": _analysis("effect_counts", "pool_effects"),
     "sensitivity_copies": _analysis("sensitivity_copies", "pool_effects"),
     "literature_sensitivity": _analysis("literature_sensitivity", "pool_effects"),
+    # The rows of the forest plots and the points of the funnel plots (lnnmeta.stats.plots).
+    "forest_rows": _analysis("forest_rows", "pool_effects"),
+    "funnel_points": _analysis("funnel_points", "pool_effects"),
     # The sign test on the memory and size comparisons (stats.memory_sign_test).
     "memory_votes": AnalysisTable(
         "stats_sign_test", "results/analysis/memory_votes.parquet", "pool_effects"
@@ -57,6 +60,10 @@ ANALYSIS_TABLES: dict[str, AnalysisTable] = {
     "dimension_verdicts": _analysis("dimension_verdicts", "judge_claims"),
     # The sanity baselines of every task, gathered with the runs (lnnmeta.tables.SANITY).
     "sanity": AnalysisTable("sanity", "results/runs/sanity.parquet", "collect_runs"),
+    # Per task: the sanity baselines' means over seeds and the runs not learned (lnnmeta.collect).
+    "sanity_summary": AnalysisTable(
+        "sanity_summary", "results/runs/sanity_summary.parquet", "collect_runs"
+    ),
 }
 
 

@@ -12,7 +12,7 @@ import pandas as pd
 
 from lnnmeta.errors import InputError
 from lnnmeta.sanity import is_learned, sanity_baseline
-from lnnmeta.tables import concat_tables, write_table
+from lnnmeta.tables import concat_tables, empty_frame, write_table
 from lnnmeta.tasks import load_task
 from lnnmeta.training import Protocol
 
@@ -35,12 +35,55 @@ def sanity_job(
     return df
 
 
+def sanity_summary(runs: pd.DataFrame, sanity: pd.DataFrame) -> pd.DataFrame:
+    """Per task (and baselines): the sanity baselines' means over seeds, the task's
+    in-distribution runs and the runs not learned (0 and 0 for a task without runs).
+
+    Parameters
+    ----------
+    runs : pandas.DataFrame
+        RUNS_ALL rows (``learned`` set).
+    sanity : pandas.DataFrame
+        SANITY rows, one per task and seed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`lnnmeta.tables.SANITY_SUMMARY` rows, sorted by task.
+    """
+    keys = ["task", "metric", "naive", "linear"]
+    if sanity.empty:
+        return empty_frame("sanity_summary")
+    tab = (
+        sanity.groupby(keys, sort=True)
+        .agg(
+            n_seeds=("seed", "nunique"),
+            naive_value=("naive_value", "mean"),
+            threshold=("threshold", "mean"),
+            linear_value=("linear_value", "mean"),
+        )
+        .reset_index()
+    )
+    ids = runs[runs["condition"] == "id"]
+    learned = ids["learned"].astype(bool)
+    n_runs = ids.groupby("task").size()
+    n_bad = (~learned).groupby(ids["task"]).sum()
+    tab["n_runs"] = [int(n_runs.get(t, 0)) for t in tab["task"]]
+    tab["n_not_learned"] = [int(n_bad.get(t, 0)) for t in tab["task"]]
+    return tab
+
+
 def collect_runs(
-    paths: list[str], sanity_paths: list[str], out: str | Path, sanity_out: str | Path
+    paths: list[str],
+    sanity_paths: list[str],
+    out: str | Path,
+    sanity_out: str | Path,
+    summary_out: str | Path | None = None,
 ) -> pd.DataFrame:
     """Concatenate every per-seed run table into ``all.parquet``, each run marked ``learned`` when
     its in-distribution metric beats its task's sanity threshold for that seed (lnnmeta.sanity);
-    the sanity tables are gathered into ``sanity_out``."""
+    the sanity tables are gathered into ``sanity_out`` and summarised per task
+    (:func:`sanity_summary`) into ``summary_out`` when given."""
     runs = concat_tables(paths, "runs")
     sanity = concat_tables(sanity_paths, "sanity").sort_values(["task", "seed"], kind="stable")
     threshold = sanity.set_index(["task", "seed"])["threshold"]
@@ -63,4 +106,6 @@ def collect_runs(
     ).sort_values(["task", "model", "seed", "condition"], kind="stable")
     write_table(df.reset_index(drop=True), out, "runs_all")
     write_table(sanity.reset_index(drop=True), sanity_out, "sanity")
+    if summary_out is not None:
+        write_table(sanity_summary(df, sanity), summary_out, "sanity_summary")
     return df

@@ -121,11 +121,29 @@ SANITY = pa.schema(
     ]
 )
 
+#: One row per task and baselines (``results/runs/sanity_summary.parquet``): the sanity baselines
+#: averaged over seeds, and the task's in-distribution runs and those not learned.
+SANITY_SUMMARY = pa.schema(
+    [
+        _f("task", pa.string()),
+        _f("metric", pa.string()),
+        _f("naive", pa.string()),
+        _f("linear", pa.string()),
+        _f("n_seeds", pa.int64()),
+        _f("naive_value", pa.float64()),
+        _f("threshold", pa.float64()),
+        _f("linear_value", pa.float64()),
+        _f("n_runs", pa.int64()),
+        _f("n_not_learned", pa.int64()),
+    ]
+)
+
 SCHEMAS: dict[str, pa.Schema] = {
     "reported": REPORTED,
     "runs": RUNS,
     "runs_all": RUNS_ALL,
     "sanity": SANITY,
+    "sanity_summary": SANITY_SUMMARY,
 }
 
 

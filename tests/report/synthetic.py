@@ -12,6 +12,7 @@ import pandas as pd
 
 from lnnmeta import analysis, stats
 from lnnmeta.analysis_tables import ANALYSIS_TABLES
+from lnnmeta.collect import sanity_summary
 from lnnmeta.config import load_config
 from lnnmeta.literature.loader import load_literature
 from lnnmeta.models import REGISTRY
@@ -167,6 +168,7 @@ def write_inputs(work: Path) -> dict[str, Any]:
         "stats_dimension_verdicts",
     )
     write_table(synthetic_sanity(), out["sanity"], "sanity")
+    write_table(sanity_summary(runs, synthetic_sanity()), out["sanity_summary"], "sanity_summary")
     # claim_verdicts (rule judge_claims) is left out: the report says so in a note.
     return {
         "reported": str(rep),

@@ -133,35 +133,34 @@ def _literature_effects() -> pd.DataFrame:
 
 def test_forest_rows_subgroups_weights_and_overall() -> None:
     eff = _literature_effects()
-    rows, overall = stats.plots.forest_rows(eff, dimension="accuracy", scale="smd")
-    assert overall is not None
-    headers = [r for r in rows if r.kind == "header"]
-    studies = [r for r in rows if r.kind == "study"]
+    rows = stats.plots.forest_rows(eff, dimension="accuracy", scale="smd")
+    assert list(rows["position"]) == list(range(len(rows)))
+    headers = rows[rows["kind"] == "header"]
+    studies = rows[rows["kind"] == "study"]
     lnn = set(eff.loc[(eff["dimension"] == "accuracy") & (eff["scale"] == "smd"), "lnn_model"])
-    variants = {h.label.split(" (k = ")[0] for h in headers}
+    variants = set(headers["variant"])
     # A copied RNN number shared by several LNN variants is counted once, against their mean.
     assert all(v in lnn or v.startswith("mean of ") for v in variants) and len(variants) >= 3
     # Weights are shares of the subgroup's random-effects weights: they sum to 100 per subgroup.
-    i = 0
-    for h in headers:
-        k = int(h.label.split("(k = ")[1].rstrip(")"))
-        block = [r for r in rows[rows.index(h) + 1 :][:k]]
-        assert all(r.kind == "study" for r in block)
-        assert sum(r.weight for r in block) == pytest.approx(100.0)
-        i += k
-    assert i == len(studies)
+    for _, h in headers.iterrows():
+        k = int(h["k"])
+        block = rows.iloc[int(h["position"]) + 1 :].head(k)
+        assert (block["kind"] == "study").all() and (block["variant"] == h["variant"]).all()
+        assert block["weight"].sum() == pytest.approx(100.0)
+    assert int(headers["k"].sum()) == len(studies)
     # The overall diamond is the report's pooled REML row (same clusters, same estimator).
+    overall = rows[rows["kind"] == "overall"].iloc[0]
     meta = stats.pool_effects(eff, methods=("REML",), scopes=("overall",))
     row = meta[
         (meta["dimension"] == "accuracy")
         & (meta["scale"] == "smd")
         & (meta["metric_family"] == "all")
     ].iloc[0]
-    assert overall.estimate == pytest.approx(row["estimate"])
-    assert overall.k == row["k"]
+    assert overall["effect"] == pytest.approx(row["estimate"])
+    assert overall["k"] == row["k"]
     # Every study interval is effect +- 1.96 SE.
-    s = studies[0]
-    assert s.effect - s.low == pytest.approx(s.high - s.effect)
+    s = studies.iloc[0]
+    assert s["effect"] - s["low"] == pytest.approx(s["high"] - s["effect"])
 
 
 def test_forest_plot_prints_columns_and_heterogeneity() -> None:

@@ -68,20 +68,23 @@ def _corpus() -> pd.DataFrame:
 def test_forest_intervals_follow_alpha() -> None:
     eff = _corpus()
     for alpha, z in ((0.05, Z_975), (0.10, Z_95)):
-        rows, overall = forest_rows(eff, dimension="accuracy", alpha=alpha)
-        studies = [r for r in rows if r.kind == "study"]
-        assert studies
-        half = [(r.high - r.low) / 2 for r in studies]
+        rows = forest_rows(eff, dimension="accuracy", alpha=alpha)
+        studies = rows[rows["kind"] == "study"]
+        assert not studies.empty
+        half = ((studies["high"] - studies["low"]) / 2).tolist()
         var = eff.groupby("evidence_paper")["variance"].first().to_numpy(float)
         assert sorted(half) == pytest.approx(sorted(z * np.sqrt(var)), rel=1e-5)
-        assert overall is not None
+        overall = rows[rows["kind"] == "overall"].iloc[0]
         ref = random_effects(eff["effect"], eff["variance"], "REML", alpha)
-        assert (overall.ci_low, overall.ci_high) == pytest.approx((ref.ci_low, ref.ci_high))
-    wide = forest_rows(eff, dimension="accuracy", alpha=0.05)[1]
-    narrow = forest_rows(eff, dimension="accuracy", alpha=0.10)[1]
-    assert wide is not None and narrow is not None
-    assert narrow.ci_high - narrow.ci_low < wide.ci_high - wide.ci_low
-    assert narrow.pi_high - narrow.pi_low < wide.pi_high - wide.pi_low
+        assert (overall["low"], overall["high"]) == pytest.approx((ref.ci_low, ref.ci_high))
+
+    def _overall(alpha: float) -> pd.Series:
+        rows = forest_rows(eff, dimension="accuracy", alpha=alpha)
+        return rows[rows["kind"] == "overall"].iloc[0]
+
+    wide, narrow = _overall(0.05), _overall(0.10)
+    assert narrow["high"] - narrow["low"] < wide["high"] - wide["low"]
+    assert narrow["pi_high"] - narrow["pi_low"] < wide["pi_high"] - wide["pi_low"]
     # The printed column header names the level.
     texts = [t.get_text() for t in forest_plot(eff, alpha=0.10).axes[0].texts]
     assert "Estimate [90% CI]" in texts and "Estimate [95% CI]" not in texts

@@ -1,4 +1,5 @@
-"""Adapter: every per-seed run table and sanity table -> results/runs/all.parquet, sanity.parquet."""
+"""Adapter: every per-seed run table and sanity table -> results/runs/all.parquet, sanity.parquet,
+sanity_summary.parquet."""
 
 from typing import TYPE_CHECKING
 
@@ -14,6 +15,7 @@ with logged(snakemake.log[0]) as log:
         list(snakemake.input.sanity),
         snakemake.output.runs,
         snakemake.output.sanity,
+        snakemake.output.sanity_summary,
     )
     runs = df[df["condition"] == "id"]
     log.info(

@@ -1,4 +1,4 @@
-"""Forest and funnel plots of the cluster-level effects (drawn by hand with matplotlib).
+"""Forest and funnel plots of the cluster-level effects: their rows as tables, drawn by hand.
 
 Forest plot as meta-analysts draw it (Lewis & Clarke 2001; metafor's ``forest``): study labels,
 each comparison's estimate and CI as a column of text and as a square (size ~ weight) with
@@ -8,11 +8,19 @@ pooled diamond over its Knapp-Hartung CI with the prediction interval as a red b
 pseudo confidence region around the pooled estimate (Light & Pillemer 1984; Sterne & Egger 2001).
 Every interval has the level ``1 - alpha`` (config ``analysis.alpha``; 95 % by default), and the
 plots print it.
+
+The numbers are computed once, in the workflow (rule pool_effects): :func:`forest_table` gives
+every printed row with its interval, weight and pooled fields (schema ``stats_forest_rows``) and
+:func:`funnel_table` the points of the funnel (``stats_funnel_points``). :func:`draw_forest` and
+:func:`draw_funnel` only draw those rows; :func:`forest_plots`, :func:`forest_plot` and
+:func:`funnel_plot` compute and draw in one call.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -28,6 +36,7 @@ from lnnmeta.stats.meta import (
     random_effects,
     select_copies,
 )
+from lnnmeta.stats.schemas import FOREST_ROWS, FUNNEL_POINTS, typed_frame
 
 
 def _z(alpha: float) -> float:
@@ -42,6 +51,26 @@ def level_text(alpha: float) -> str:
     return f"{100 * (1 - alpha):.4g}%"
 
 
+def _keep(
+    frame: pd.DataFrame,
+    source: str,
+    dimension: str | None,
+    metric_family: str | None,
+    scale: str,
+) -> pd.DataFrame:
+    keep = (frame["source"] == source) & (frame["scale"] == scale)
+    if dimension is not None:
+        keep &= frame["dimension"] == dimension
+    if metric_family is not None:
+        keep &= frame["metric_family"] == metric_family
+    return frame[keep]
+
+
+def _with_variance(cl: pd.DataFrame) -> pd.DataFrame:
+    v = cl["variance"].astype(float)
+    return cl[np.isfinite(v) & (v > 0)]
+
+
 def _select(
     effects: pd.DataFrame,
     source: str,
@@ -51,49 +80,7 @@ def _select(
     dependence: Dependence,
 ) -> pd.DataFrame:
     cl = cluster_effects(effects, dependence)
-    keep = (cl["source"] == source) & (cl["scale"] == scale)
-    if dimension is not None:
-        keep &= cl["dimension"] == dimension
-    if metric_family is not None:
-        keep &= cl["metric_family"] == metric_family
-    cl = cl[keep]
-    return cl[np.isfinite(cl["variance"].astype(float)) & (cl["variance"] > 0)]
-
-
-def _label(row: pd.Series) -> str:
-    return f"{row['evidence_paper']} · {row['task']} · {row['metric']} ({row['n_pairs']})"
-
-
-def _diamond(
-    ax: Axes, res: Pooled, y: float, colour: str = "black", half: float = 0.3, pi: bool = True
-) -> None:
-    """The pooled estimate as a diamond over its CI; the prediction interval as a red bar on it."""
-    if not np.isfinite(res.ci_low):
-        ax.plot([res.estimate], [y], marker="D", color=colour)
-        return
-    pts = [(res.ci_low, y), (res.estimate, y + half), (res.ci_high, y), (res.estimate, y - half)]
-    ax.add_patch(Polygon(pts, closed=True, color=colour))
-    if pi and np.isfinite(res.pi_low):
-        ax.plot([res.pi_low, res.pi_high], [y, y], color="tab:red", lw=1.2, zorder=0)
-
-
-def _num(x: float) -> str:
-    return f"{x:.2f}" if np.isfinite(x) else "n/a"
-
-
-def _p(x: float) -> str:
-    return "< 0.001" if x < 0.001 else f"{x:.2g}"
-
-
-def heterogeneity_text(res: Pooled, short: bool = False) -> str:
-    """``τ² = 0.12, I² = 45%, Q = 10.9 (df = 6, p = 0.09)`` of one pooling (I² clipped at 0).
-
-    ``short`` leaves out Q's degrees of freedom (df = k - 1).
-    """
-    i2 = max(res.i2, 0.0) if np.isfinite(res.i2) else float("nan")
-    df = "" if short else f"df = {res.q_df}, "
-    q = f", Q = {res.q:.3g} ({df}p = {_p(res.q_p)})" if np.isfinite(res.q) else ""
-    return f"τ² = {res.tau2:.3g}, I² = {i2:.0f}%{q}"
+    return _with_variance(_keep(cl, source, dimension, metric_family, scale))
 
 
 def _variant_clusters(effects: pd.DataFrame, dependence: Dependence) -> pd.DataFrame:
@@ -103,17 +90,20 @@ def _variant_clusters(effects: pd.DataFrame, dependence: Dependence) -> pd.DataF
     return cl.assign(variant=[str(c).split("‖", 1)[1] for c in cl["cluster_id"]])
 
 
-@dataclass(frozen=True)
-class ForestRow:
-    """One printed row: a comparison, a subgroup header, a subgroup or the overall diamond."""
-
-    kind: str  # "study", "header", "subgroup", "overall"
-    label: str
-    effect: float = float("nan")
-    low: float = float("nan")
-    high: float = float("nan")
-    weight: float = float("nan")
-    pooled: Pooled | None = None
+def _pooled_fields(res: Pooled) -> dict[str, Any]:
+    return {
+        "effect": res.estimate,
+        "low": res.ci_low,
+        "high": res.ci_high,
+        "k": res.k,
+        "tau2": res.tau2,
+        "i2": res.i2,
+        "q": res.q,
+        "q_df": res.q_df,
+        "q_p": res.q_p,
+        "pi_low": res.pi_low,
+        "pi_high": res.pi_high,
+    }
 
 
 def forest_rows(
@@ -126,32 +116,34 @@ def forest_rows(
     method: Method = "REML",
     dependence: Dependence = "average",
     alpha: float = 0.05,
-) -> tuple[list[ForestRow], Pooled | None]:
-    """The rows of a forest plot, grouped by LNN variant, and the overall pooling.
+) -> pd.DataFrame:
+    """The rows of one forest plot, grouped by LNN variant, and the overall pooling.
 
     A study row is one comparison (paper, table, task, metric) restricted to one LNN variant (its
-    pairs with the RNNs of that comparison averaged as in the pooling); its weight is its share of
-    the random-effects weights ``1 / (v_i + τ²)`` of its subgroup. Each subgroup with at least two
-    rows gets its own pooled diamond; the overall diamond pools the comparison clusters exactly as
-    the report's pooled table does (all variants of a comparison averaged into one effect, each
-    copied number counted once). Every interval (study, subgroup, overall, prediction) has level
-    ``1 - alpha``.
+    pairs with the RNNs of that comparison averaged as in the pooling); its weight is its share (%)
+    of the random-effects weights ``1 / (v_i + τ²)`` of its subgroup. Each subgroup with at least
+    two rows gets its own pooled row; the overall row pools the comparison clusters exactly as the
+    pooled table does (all variants of a comparison averaged into one effect, each copied number
+    counted once). Every interval (study, subgroup, overall, prediction) has level ``1 - alpha``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`lnnmeta.stats.schemas.FOREST_ROWS` rows in printed order (``position``): for each
+        variant (most comparisons first) a ``header``, its ``study`` rows and, from k = 2, its
+        ``subgroup`` pooling; then the ``overall`` pooling. Empty when no effect has a variance.
     """
     # Each copied number once, as in the pooled table (lnnmeta.stats.meta.pool_effects).
     effects = select_copies(effects, "once")
     cl = _select(effects, source, dimension, metric_family, scale, dependence)
     if cl.empty:
-        return [], None
+        return typed_frame([], FOREST_ROWS)
     overall = random_effects(cl["effect"], cl["variance"], method, alpha)
-    sub = effects[(effects["source"] == source) & (effects["scale"] == scale)]
-    if dimension is not None:
-        sub = sub[sub["dimension"] == dimension]
-    if metric_family is not None:
-        sub = sub[sub["metric_family"] == metric_family]
-    vc = _variant_clusters(sub, dependence)
-    vc = vc[np.isfinite(vc["variance"].astype(float)) & (vc["variance"].astype(float) > 0)]
-    rows: list[ForestRow] = []
+    sub = _keep(effects, source, dimension, metric_family, scale)
+    vc = _with_variance(_variant_clusters(sub, dependence))
+    recs: list[dict[str, Any]] = []
     sizes = vc.groupby("variant").size().sort_values(ascending=False, kind="stable")
+    z = _z(alpha)
     for variant in sizes.index:
         g = vc[vc["variant"] == variant].sort_values(["evidence_paper", "task", "metric"])
         e, v = g["effect"].to_numpy(float), g["variance"].to_numpy(float)
@@ -159,32 +151,184 @@ def forest_rows(
         tau2 = res.tau2 if res is not None and np.isfinite(res.tau2) else 0.0
         w = 1.0 / (v + tau2)
         w = 100 * w / w.sum()
-        rows.append(ForestRow("header", f"{variant} (k = {len(g)})"))
-        se, z = np.sqrt(v), _z(alpha)
-        for (_, r), wi, ei, si in zip(g.iterrows(), w, e, se, strict=True):
-            rows.append(ForestRow("study", _label(r), ei, ei - z * si, ei + z * si, wi))
+        recs.append({"kind": "header", "variant": variant, "k": len(g)})
+        for (_, r), wi, ei, si in zip(g.iterrows(), w, e, np.sqrt(v), strict=True):
+            recs.append(
+                {
+                    "kind": "study",
+                    "variant": variant,
+                    "evidence_paper": r["evidence_paper"],
+                    "task": r["task"],
+                    "metric": r["metric"],
+                    "n_pairs": int(r["n_pairs"]),
+                    "effect": ei,
+                    "low": ei - z * si,
+                    "high": ei + z * si,
+                    "weight": wi,
+                }
+            )
         if res is not None:
-            rows.append(
-                ForestRow(
-                    "subgroup",
-                    f"{method} pooled: {heterogeneity_text(res, short=True)}",
-                    res.estimate,
-                    res.ci_low,
-                    res.ci_high,
-                    pooled=res,
+            recs.append({"kind": "subgroup", "variant": variant, **_pooled_fields(res)})
+    recs.append({"kind": "overall", **_pooled_fields(overall)})
+    for i, rec in enumerate(recs):
+        rec.update(
+            source=source,
+            dimension=dimension if dimension is not None else "all",
+            metric_family=metric_family if metric_family is not None else "all",
+            scale=scale,
+            method=method,
+            dependence=dependence,
+            position=i,
+        )
+    return typed_frame(recs, FOREST_ROWS)
+
+
+def forest_table(
+    effects: pd.DataFrame,
+    *,
+    sources: tuple[str, ...] = ("reported",),
+    method: Method = "REML",
+    dependence: Dependence = "average",
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """The forest rows (:func:`forest_rows`) of every dimension and scale of ``sources``, all
+    metric families together: the table ``forest_rows`` of rule pool_effects."""
+    frames = [
+        forest_rows(
+            effects,
+            source=src,
+            dimension=str(dim),
+            scale=str(scale),
+            method=method,
+            dependence=dependence,
+            alpha=alpha,
+        )
+        for src in sources
+        for dim, scale in sorted(
+            set(
+                zip(
+                    effects.loc[effects["source"] == src, "dimension"],
+                    effects.loc[effects["source"] == src, "scale"],
+                    strict=True,
                 )
             )
-    rows.append(
-        ForestRow(
-            "overall",
-            f"All comparisons: {method} pooled (k = {overall.k})",
-            overall.estimate,
-            overall.ci_low,
-            overall.ci_high,
-            pooled=overall,
         )
+    ]
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return typed_frame([], FOREST_ROWS)
+    return typed_frame(pd.concat(frames, ignore_index=True), FOREST_ROWS)
+
+
+def funnel_rows(
+    effects: pd.DataFrame,
+    *,
+    source: str = "reported",
+    dimension: str | None = None,
+    metric_family: str | None = None,
+    scale: str = "smd",
+    dependence: Dependence = "average",
+) -> pd.DataFrame:
+    """The points of one funnel plot: the comparison clusters with a variance (as Egger's test
+    takes them, :func:`lnnmeta.stats.bias.egger_test`), each with its own dimension and metric
+    family; :data:`FUNNEL_POINTS` rows."""
+    cl = _select(effects, source, dimension, metric_family, scale, dependence)
+    return typed_frame(cl.assign(dependence=dependence), FUNNEL_POINTS)
+
+
+def funnel_table(
+    effects: pd.DataFrame,
+    *,
+    sources: tuple[str, ...] = ("reported",),
+    dependence: Dependence = "average",
+) -> pd.DataFrame:
+    """The funnel points (:func:`funnel_rows`) of every dimension and scale of ``sources``: the
+    table ``funnel_points`` of rule pool_effects."""
+    cl = _with_variance(cluster_effects(effects, dependence))
+    return typed_frame(cl[cl["source"].isin(sources)].assign(dependence=dependence), FUNNEL_POINTS)
+
+
+# -- drawing ---------------------------------------------------------------------------------------
+def _diamond(
+    ax: Axes,
+    line: _Line,
+    y: float,
+    colour: str = "black",
+    half: float = 0.3,
+    pi: bool = True,
+) -> None:
+    """The pooled estimate as a diamond over its CI; the prediction interval as a red bar on it."""
+    if not np.isfinite(line.low):
+        ax.plot([line.effect], [y], marker="D", color=colour)
+        return
+    pts = [(line.low, y), (line.effect, y + half), (line.high, y), (line.effect, y - half)]
+    ax.add_patch(Polygon(pts, closed=True, color=colour))
+    if pi and np.isfinite(line.pi_low):
+        ax.plot([line.pi_low, line.pi_high], [y, y], color="tab:red", lw=1.2, zorder=0)
+
+
+def _num(x: float) -> str:
+    return f"{x:.2f}" if np.isfinite(x) else "n/a"
+
+
+def _p(x: float) -> str:
+    return "< 0.001" if x < 0.001 else f"{x:.2g}"
+
+
+def _float(x: Any) -> float:
+    return float("nan") if x is None or pd.isna(x) else float(x)
+
+
+def heterogeneity_text(res: Pooled | Mapping[str, Any] | pd.Series, short: bool = False) -> str:
+    """``τ² = 0.12, I² = 45%, Q = 10.9 (df = 6, p = 0.09)`` of one pooling (I² clipped at 0).
+
+    ``res`` is a :class:`~lnnmeta.stats.meta.Pooled` or a row with its ``tau2, i2, q, q_df,
+    q_p``; ``short`` leaves out Q's degrees of freedom (df = k - 1).
+    """
+    get = (lambda k: getattr(res, k)) if isinstance(res, Pooled) else res.__getitem__
+    tau2, i2_raw, q, q_p = (_float(get(k)) for k in ("tau2", "i2", "q", "q_p"))
+    q_df = get("q_df")
+    i2 = max(i2_raw, 0.0) if np.isfinite(i2_raw) else float("nan")
+    df = "" if short else f"df = {None if q_df is None or pd.isna(q_df) else int(q_df)}, "
+    qt = f", Q = {q:.3g} ({df}p = {_p(q_p)})" if np.isfinite(q) else ""
+    return f"τ² = {tau2:.3g}, I² = {i2:.0f}%{qt}"
+
+
+@dataclass(frozen=True)
+class _Line:
+    """One printed line of a forest plot: a comparison, a header, a subgroup or the overall row."""
+
+    kind: str  # "study", "header", "subgroup", "overall"
+    label: str
+    effect: float = float("nan")
+    low: float = float("nan")
+    high: float = float("nan")
+    weight: float = float("nan")
+    pi_low: float = float("nan")
+    pi_high: float = float("nan")
+
+
+def _line(r: pd.Series) -> _Line:
+    """The printed line of one FOREST_ROWS row (its label worded here, not in the table)."""
+    kind = str(r["kind"])
+    if kind == "header":
+        label = f"{r['variant']} (k = {int(r['k'])})"
+    elif kind == "study":
+        label = f"{r['evidence_paper']} · {r['task']} · {r['metric']} ({int(r['n_pairs'])})"
+    elif kind == "subgroup":
+        label = f"{r['method']} pooled: {heterogeneity_text(r, short=True)}"
+    else:
+        label = f"All comparisons: {r['method']} pooled (k = {int(r['k'])})"
+    return _Line(
+        kind,
+        label,
+        effect=_float(r["effect"]),
+        low=_float(r["low"]),
+        high=_float(r["high"]),
+        weight=_float(r["weight"]),
+        pi_low=_float(r["pi_low"]),
+        pi_high=_float(r["pi_high"]),
     )
-    return rows, overall
 
 
 #: Height of one forest-plot row in inches (7 pt text).
@@ -192,8 +336,8 @@ ROW_HEIGHT = 0.15
 
 
 def _draw_forest(
-    rows: list[ForestRow],
-    overall: Pooled | None,
+    rows: list[_Line],
+    overall: pd.Series | None,
     scale: str,
     title: str,
     last: bool,
@@ -259,9 +403,9 @@ def _draw_forest(
             size = 2.5 + 4.0 * np.sqrt(max(r.weight, 0.0) / 100)
             ax.plot([r.low, r.high], [y, y], color="#333", lw=0.8)
             ax.plot([r.effect], [y], marker="s", color="#1f4e89", ms=size, ls="none")
-        elif r.pooled is not None:
+        else:
             colour = "black" if r.kind == "overall" else "#777"
-            _diamond(ax, r.pooled, float(y), colour, half=0.35, pi=r.kind == "overall")
+            _diamond(ax, r, float(y), colour, half=0.35, pi=r.kind == "overall")
     ax.set_xlabel(f"effect ({scale}); > 0 favours the LNN", fontsize=7)
     fig.suptitle(title, fontsize=8.5, y=1 - 0.08 / height, va="top")
     if last and overall is not None:
@@ -270,13 +414,57 @@ def _draw_forest(
             0.04 / height,
             f"Overall heterogeneity: {heterogeneity_text(overall)}.\nRed bar: {level_text(alpha)} "
             "prediction "
-            f"interval [{_num(overall.pi_low)}, {_num(overall.pi_high)}]. Weights: % of the "
-            "random-effects weights within the subgroup.",
+            f"interval [{_num(_float(overall['pi_low']))}, {_num(_float(overall['pi_high']))}]. "
+            "Weights: % of the random-effects weights within the subgroup.",
             fontsize=7,
             ha="left",
             va="bottom",
         )
     return fig
+
+
+def _empty(title: str, size: tuple[float, float]) -> Figure:
+    fig = Figure(figsize=size)
+    ax = fig.add_subplot()
+    ax.text(0.5, 0.5, "no effects with a variance", ha="center", transform=ax.transAxes)
+    ax.set_title(title)
+    return fig
+
+
+def draw_forest(
+    rows: pd.DataFrame, *, title: str, max_rows: int = 46, alpha: float = 0.05
+) -> list[Figure]:
+    """Draw one forest plot from its :data:`FOREST_ROWS` rows (one source, dimension, family and
+    scale), in parts of about ``max_rows`` rows (each part fits a printed page).
+
+    Columns: the comparison (paper · task · metric, with its number of LNN-RNN pairs), its effect
+    with its ``1 - alpha`` interval drawn and printed, and its weight in its subgroup (one subgroup
+    per LNN variant, each with its pooled diamond, τ² and I², Q). The last part ends with the
+    overall pooled diamond, its ``1 - alpha`` prediction interval (red) and the overall τ², I² and
+    Q under the plot. ``alpha`` only names the level; the intervals are the table's.
+    """
+    if rows.empty:
+        return [_empty(title, (7.0, 1.5))]
+    rows = rows.sort_values("position", kind="stable")
+    overall_rows = rows[rows["kind"] == "overall"]
+    overall = overall_rows.iloc[0] if not overall_rows.empty else None
+    scale = str(rows["scale"].iloc[0])
+    parts: list[list[_Line]] = [[]]
+    for _, row in rows.iterrows():
+        r = _line(row)
+        # A new part starts at a subgroup header once a part is full, or mid-subgroup when long.
+        if len(parts[-1]) >= max_rows and r.kind == "header":
+            parts.append([])
+        elif len(parts[-1]) >= max_rows + 8 and r.kind == "study":
+            parts.append([_Line("header", "(continued)")])
+        parts[-1].append(r)
+    n = len(parts)
+    return [
+        _draw_forest(
+            part, overall, scale, title + (f" (part {i} of {n})" if n > 1 else ""), i == n, alpha
+        )
+        for i, part in enumerate(parts, 1)
+    ]
 
 
 def forest_plots(
@@ -292,15 +480,8 @@ def forest_plots(
     max_rows: int = 46,
     alpha: float = 0.05,
 ) -> list[Figure]:
-    """A forest plot in parts of about ``max_rows`` rows (each part fits a printed page).
-
-    Columns: the comparison (paper · task · metric, with its number of LNN-RNN pairs), its effect
-    with its ``1 - alpha`` interval drawn and printed, and its weight in its subgroup (one subgroup
-    per LNN variant, each with its pooled diamond, τ² and I², Q). The last part ends with the
-    overall pooled diamond, its ``1 - alpha`` prediction interval (red) and the overall τ², I² and
-    Q under the plot.
-    """
-    rows, overall = forest_rows(
+    """:func:`forest_rows` of one selection drawn by :func:`draw_forest` (in printable parts)."""
+    rows = forest_rows(
         effects,
         source=source,
         dimension=dimension,
@@ -311,27 +492,7 @@ def forest_plots(
         alpha=alpha,
     )
     name = title or f"{source} · {dimension or 'all'} · {metric_family or 'all'}"
-    if not rows:
-        fig = Figure(figsize=(7.0, 1.5))
-        ax = fig.add_subplot()
-        ax.text(0.5, 0.5, "no effects with a variance", ha="center", transform=ax.transAxes)
-        ax.set_title(name)
-        return [fig]
-    parts: list[list[ForestRow]] = [[]]
-    for r in rows:
-        # A new part starts at a subgroup header once a part is full, or mid-subgroup when long.
-        if len(parts[-1]) >= max_rows and r.kind == "header":
-            parts.append([])
-        elif len(parts[-1]) >= max_rows + 8 and r.kind == "study":
-            parts.append([ForestRow("header", "(continued)")])
-        parts[-1].append(r)
-    n = len(parts)
-    return [
-        _draw_forest(
-            part, overall, scale, name + (f" (part {i} of {n})" if n > 1 else ""), i == n, alpha
-        )
-        for i, part in enumerate(parts, 1)
-    ]
+    return draw_forest(rows, title=name, max_rows=max_rows, alpha=alpha)
 
 
 def forest_plot(
@@ -382,6 +543,44 @@ def forest_plot(
     )[0]
 
 
+def draw_funnel(
+    points: pd.DataFrame,
+    estimate: float,
+    *,
+    scale: str,
+    title: str,
+    alpha: float = 0.05,
+) -> Figure:
+    """Draw a funnel plot: the :data:`FUNNEL_POINTS` rows of one selection, effect against
+    standard error, around the pooled ``estimate`` with the pseudo ``1 - alpha`` region.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Standard error on an inverted y axis (precise effects on top).
+    """
+    fig = Figure(figsize=(5, 4))
+    ax = fig.add_subplot()
+    if points.empty:
+        ax.text(0.5, 0.5, "no effects with a variance", ha="center", transform=ax.transAxes)
+        return fig
+    se = np.sqrt(points["variance"].to_numpy(float))
+    z = _z(alpha)
+    top = float(se.max()) * 1.1
+    grid = np.array([0.0, top])
+    ax.plot(estimate - z * grid, grid, color="grey", ls="--")
+    ax.plot(estimate + z * grid, grid, color="grey", ls="--")
+    ax.text(estimate + z * top, top, f" {level_text(alpha)} region", fontsize=7, va="bottom")
+    ax.axvline(estimate, color="black", lw=1)
+    ax.scatter(points["effect"].to_numpy(float), se, color="tab:blue", s=14)
+    ax.set_ylim(top, 0.0)
+    ax.set_xlabel(f"effect ({scale}); > 0 favours LNN")
+    ax.set_ylabel("standard error")
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
 def funnel_plot(
     effects: pd.DataFrame,
     *,
@@ -403,7 +602,8 @@ def funnel_plot(
     source, dimension, metric_family, scale : str
         Which effects to show, as in :func:`forest_plot`.
     method : {"REML", "DL", "PM"}
-        tau2 estimator of the pooled estimate at the centre of the funnel.
+        tau2 estimator of the pooled estimate at the centre of the funnel (the overall row of
+        :func:`forest_rows`: each copied number once, as in the pooled table).
     dependence : {"average", "best"}
         As in :func:`lnnmeta.stats.meta.pool_effects`.
     title : str, optional
@@ -416,25 +616,24 @@ def funnel_plot(
     matplotlib.figure.Figure
         Standard error on an inverted y axis (precise effects on top).
     """
-    cl = _select(effects, source, dimension, metric_family, scale, dependence)
-    fig = Figure(figsize=(5, 4))
-    ax = fig.add_subplot()
-    if cl.empty:
-        ax.text(0.5, 0.5, "no effects with a variance", ha="center", transform=ax.transAxes)
-        return fig
-    se = np.sqrt(cl["variance"].to_numpy(float))
-    res = random_effects(cl["effect"], cl["variance"], method, alpha)
-    z = _z(alpha)
-    top = float(se.max()) * 1.1
-    grid = np.array([0.0, top])
-    ax.plot(res.estimate - z * grid, grid, color="grey", ls="--")
-    ax.plot(res.estimate + z * grid, grid, color="grey", ls="--")
-    ax.text(res.estimate + z * top, top, f" {level_text(alpha)} region", fontsize=7, va="bottom")
-    ax.axvline(res.estimate, color="black", lw=1)
-    ax.scatter(cl["effect"], se, color="tab:blue", s=14)
-    ax.set_ylim(top, 0.0)
-    ax.set_xlabel(f"effect ({scale}); > 0 favours LNN")
-    ax.set_ylabel("standard error")
-    ax.set_title(title or f"{source} · {dimension or 'all'} · {metric_family or 'all'}")
-    fig.tight_layout()
-    return fig
+    points = funnel_rows(
+        effects,
+        source=source,
+        dimension=dimension,
+        metric_family=metric_family,
+        scale=scale,
+        dependence=dependence,
+    )
+    rows = forest_rows(
+        effects,
+        source=source,
+        dimension=dimension,
+        metric_family=metric_family,
+        scale=scale,
+        method=method,
+        dependence=dependence,
+    )
+    overall = rows[rows["kind"] == "overall"]
+    estimate = float(overall["effect"].iloc[0]) if not overall.empty else float("nan")
+    name = title or f"{source} · {dimension or 'all'} · {metric_family or 'all'}"
+    return draw_funnel(points, estimate, scale=scale, title=name, alpha=alpha)

@@ -203,6 +203,60 @@ LITERATURE_SENSITIVITY = pa.schema(
     ]
 )
 
+#: The printed rows of the forest plots (lnnmeta.stats.plots.forest_rows), in order (``position``)
+#: per source, dimension, metric family and scale: a ``header`` per LNN variant, its ``study`` rows
+#: (one comparison of that variant: effect, 1 - alpha interval, weight in % of its subgroup), its
+#: ``subgroup`` pooling, and the ``overall`` pooling. Pooled rows carry their estimate and CI in
+#: ``effect, low, high`` and the prediction interval and heterogeneity beside them.
+FOREST_ROWS = pa.schema(
+    [
+        _f("source", _S),
+        _f("dimension", _S),
+        _f("metric_family", _S),
+        _f("scale", _S),
+        _f("method", _S),
+        _f("dependence", _S),
+        _f("position", _I),
+        _f("kind", _S),
+        _f("variant", _S, True),
+        _f("evidence_paper", _S, True),
+        _f("task", _S, True),
+        _f("metric", _S, True),
+        _f("n_pairs", _I, True),
+        _f("k", _I, True),
+        _f("effect", _F, True),
+        _f("low", _F, True),
+        _f("high", _F, True),
+        _f("weight", _F, True),
+        _f("tau2", _F, True),
+        _f("i2", _F, True),
+        _f("q", _F, True),
+        _f("q_df", _I, True),
+        _f("q_p", _F, True),
+        _f("pi_low", _F, True),
+        _f("pi_high", _F, True),
+    ]
+)
+
+#: The points of the funnel plots (lnnmeta.stats.plots.funnel_rows): one comparison cluster with a
+#: variance, as Egger's test takes them.
+FUNNEL_POINTS = pa.schema(
+    [
+        _f("source", _S),
+        _f("dimension", _S),
+        _f("metric_family", _S),
+        _f("scale", _S),
+        _f("dependence", _S),
+        _f("evidence_paper", _S),
+        _f("cluster_id", _S),
+        _f("task", _S),
+        _f("metric", _S),
+        _f("n_pairs", _I),
+        _f("effect", _F),
+        _f("variance", _F),
+    ]
+)
+
 #: Per task x model x condition x measure summaries of reruns over seeds.
 RERUN_SUMMARY = pa.schema(
     [
@@ -505,6 +559,8 @@ TABLE_NAMES: dict[str, pa.Schema] = {
     "stats_effect_counts": EFFECT_COUNTS,
     "stats_sensitivity_copies": SENSITIVITY_COPIES,
     "stats_literature_sensitivity": LITERATURE_SENSITIVITY,
+    "stats_forest_rows": FOREST_ROWS,
+    "stats_funnel_points": FUNNEL_POINTS,
     "stats_rerun_summary": RERUN_SUMMARY,
     "stats_rerun_comparisons": RERUN_COMPARISONS,
     "stats_rerun_costs": RERUN_COSTS,

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from lnnmeta import stats
 from lnnmeta.literature.survey import survey_tables
 from lnnmeta.report import effects as effects_mod
 from lnnmeta.report.inputs import ReportInputs
 from lnnmeta.report.labels import COPY_VARIANT_LABELS, interval, number
 from lnnmeta.report.render import Section
 from lnnmeta.report.sink import TableSink
+from lnnmeta.stats.plots import draw_forest, draw_funnel
 
 #: Survey tables print whole up to this many rows (the papers' own models are often the last rows).
 SURVEY_PRINT_ROWS = 30
@@ -186,7 +186,7 @@ def _copies_sensitivity(inp: ReportInputs, out: TableSink, s: Section) -> None:
 
 def _forest(inp: ReportInputs, out: TableSink, s: Section) -> None:
     lv = inp.level
-    effects, meta = inp.get("effects"), inp.get("meta")
+    meta = inp.get("meta")
     lit = (
         meta[
             (meta["source"] == "reported")
@@ -202,17 +202,12 @@ def _forest(inp: ReportInputs, out: TableSink, s: Section) -> None:
     if lit.empty:
         s.notice("No forest plots: no reported comparison has a usable spread.")
         return
+    forest, funnel = inp.get("forest_rows"), inp.get("funnel_points")
     for _, r in lit.iterrows():
         k = int(r["k"])
         title = f"{r['dimension']}, {r['scale']}: k = {k} comparisons"
-        parts = stats.forest_plots(
-            effects,
-            source="reported",
-            dimension=r["dimension"],
-            scale=r["scale"],
-            title=title,
-            alpha=inp.alpha,
-        )
+        rows = _rows_of(forest, r, metric_family="all", method="REML")
+        parts = draw_forest(rows, title=title, alpha=inp.alpha)
         for i, fig in enumerate(parts, 1):
             part = f" (part {i} of {len(parts)})" if len(parts) > 1 else ""
             out.figure(
@@ -231,11 +226,11 @@ def _forest(inp: ReportInputs, out: TableSink, s: Section) -> None:
                 "no difference; right of 0 favours the LNN.",
             )
         if k >= 10:
-            fig = stats.funnel_plot(
-                effects,
-                source="reported",
-                dimension=r["dimension"],
-                scale=r["scale"],
+            # Centre: the pooled estimate of this REML row (each copied number once).
+            fig = draw_funnel(
+                _rows_of(funnel, r),
+                float(r["estimate"]),
+                scale=str(r["scale"]),
                 title=title,
                 alpha=inp.alpha,
             )
@@ -249,6 +244,21 @@ def _forest(inp: ReportInputs, out: TableSink, s: Section) -> None:
             )
         else:
             s.text(f"No funnel plot for {r['dimension']} ({r['scale']}): k = {k} < 10 comparisons.")
+
+
+def _rows_of(table: pd.DataFrame, r: pd.Series, **keys: str) -> pd.DataFrame:
+    """The rows of a plot table (forest_rows, funnel_points) of the pooled row ``r``'s reported
+    dimension and scale (and ``keys``); empty when the table is."""
+    if table.empty:
+        return table
+    keep = (
+        (table["source"] == "reported")
+        & (table["dimension"] == r["dimension"])
+        & (table["scale"] == r["scale"])
+    )
+    for col, value in keys.items():
+        keep &= table[col] == value
+    return table[keep]
 
 
 def _estimate(r: pd.Series, variant: str, empty: str = "") -> str:

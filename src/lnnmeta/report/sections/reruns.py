@@ -122,34 +122,29 @@ def _comparisons(inp: ReportInputs, out: TableSink, s: Section) -> None:
 
 
 def _sanity(inp: ReportInputs, out: TableSink, s: Section) -> None:
-    san = inp.get("sanity")
+    """The sanity baselines per task (results/runs/sanity_summary.parquet, rule collect_runs)."""
+    san = inp.get("sanity_summary")
     s.heading("Sanity baselines")
     if san.empty:
-        s.notice("No sanity baselines (results/runs/sanity.parquet is empty).")
+        s.notice("No sanity baselines (results/runs/sanity_summary.parquet is empty).")
         return
-    ids = inp.runs[inp.runs["condition"] == "id"]
-    learned = ids.groupby("task")["learned"].agg(["size", "sum"])
-    tab = (
-        san.groupby(["task", "metric", "naive", "linear"], sort=True)
-        .agg(
-            naive_value=("naive_value", "mean"),
-            threshold=("threshold", "mean"),
-            linear_value=("linear_value", "mean"),
-        )
-        .reset_index()
+    tab = san[["task", "metric", "naive", "linear", "naive_value", "threshold", "linear_value"]]
+    tab = tab.assign(
+        **{
+            "runs not learned": [
+                f"{int(bad)} of {int(n)}" if n else "-"
+                for bad, n in zip(san["n_not_learned"], san["n_runs"], strict=True)
+            ]
+        }
     )
-    tab["runs not learned"] = [
-        f"{int(learned.loc[t, 'size'] - learned.loc[t, 'sum'])} of {int(learned.loc[t, 'size'])}"
-        if t in learned.index
-        else "-"
-        for t in tab["task"]
-    ]
-    n_bad = int((~ids["learned"].astype(bool)).sum())
+    # Each task once in the counts (a task whose baselines differ by seed has several rows).
+    per_task = san.drop_duplicates("task")
+    n_bad, n_runs = int(per_task["n_not_learned"].sum()), int(per_task["n_runs"].sum())
     s.paragraphs.append(
         f"Each task has a baseline that learns nothing from the sequence: the majority class "
         f"(a run must beat it by a one-sided binomial test at the report's alpha) or, for "
         f"regression, the better of the training mean and persistence (the last observed "
-        f'value). A run that does not beat it is marked "not learned": {n_bad} of {len(ids)} '
+        f'value). A run that does not beat it is marked "not learned": {n_bad} of {n_runs} '
         f"runs. Those runs are left out of the reproduction checks, and tasks on which no run "
         f"learned are left out of the rank tests. A linear model on the flattened sequence "
         f"(logistic or ridge regression) is shown for reference."
@@ -232,6 +227,7 @@ def _ranks(inp: ReportInputs, out: TableSink, s: Section) -> None:
             measure_label(m),
             float(r["cd_nemenyi"]),
             figures.model_colours(list(ranks.index)),
+            alpha=inp.alpha,
         )
         out.figure(
             s,
