@@ -57,8 +57,8 @@ rule collect_runs:
         sanity=expand("results/sanity/{task}.parquet", task=CFG["tasks"]),
         code=code_of_script("collect_runs.py"),
     output:
-        runs="results/runs/all.parquet",
         **analysis_outputs("collect_runs"),
+        runs="results/runs/all.parquet",
     log:
         "logs/collect_runs/collect_runs.log",
     script:
