@@ -113,7 +113,14 @@ def test_fit_exact_and_degenerate_cases() -> None:
     assert fit["exponent_steps"] == pytest.approx(1.0) and fit["exponent_units"] == pytest.approx(
         2.0
     )
-    assert pd.isna(fit["steps_low"]) and "no residual degree of freedom" in fit["note"]
+    assert pd.isna(fit["steps_low"]) and fit["fit"] == "no_interval" and fit["zero_cells"] == 0
+    assert fit["interval_level"] == 0.95
+    # a memory increase of 0 cannot be logged: the cell is left out and counted, and with two
+    # cells left no exponent can be fitted
+    rows[0] = {**rows[0], "median": 0.0}
+    fit = C.fit_exponents(C._frame(rows, C.COSTS), level=0.9).iloc[0]
+    assert fit["zero_cells"] == 1 and fit["fit"] == "too_few_cells" and fit["interval_level"] == 0.9
+    assert pd.isna(fit["exponent_steps"]) and pd.isna(fit["exponent_units"])
 
 
 def _synthetic(
@@ -170,13 +177,18 @@ def test_comparisons_never_mix_measures(tmp_path: Path) -> None:
         assert r["dimension"] == C.MEASURES[r["measure"]].dimension
         assert r["ratio"] == pytest.approx(r["lnn_median"] / r["rnn_median"])
         assert r["ratio_low"] <= r["ratio"] <= r["ratio_high"]
-        assert r["backend_label"] == C.BACKEND_LABELS[r["backend"]]
+        assert r["backend"] in C.BACKENDS and r["interval_kind"] in C.INTERVAL_KINDS
+        if r["interval_kind"] == "percentile_bootstrap":  # timed every round: level, resamples
+            assert C.MEASURES[r["measure"]].per_round
+            assert r["interval_level"] == 0.95 and r["resamples"] == 500
+        else:  # measured once: exact, no level, no resamples
+            assert pd.isna(r["interval_level"]) and pd.isna(r["resamples"])
     row = cmp.set_index(["measure", "lnn_model", "backend", "rnn_model"])
     assert row.loc[("train_step_s", "ltc", "ncps", "lstm"), "favours"] == "RNN"
     assert row.loc[("train_step_s", "ltc", "fast", "lstm"), "favours"] == "LNN"
     exact = row.loc[("n_params", "ltc", "fast", "lstm")]
     assert exact["ratio"] == exact["ratio_low"] == exact["ratio_high"] == pytest.approx(0.25)
-    assert exact["favours"] == "LNN" and exact["interval"].startswith("exact")
+    assert exact["favours"] == "LNN" and exact["interval_kind"] == "exact"
     assert row.loc[("saved_bytes", "ltc", "fast", "lstm"), "favours"] == "neither"  # ratio 1
     with pytest.raises(InputError, match="steps=100"):
         C.compare_costs(costs, rounds, steps=100, units=32)
@@ -216,10 +228,12 @@ class _Sink:
 
     def __init__(self) -> None:
         self.tables: dict[str, pd.DataFrame] = {}
+        self.captions: dict[str, str] = {}
         self.figures: list[str] = []
 
     def table(self, s: object, df: pd.DataFrame, caption: str, stem: str, **opts: object) -> None:
         self.tables[stem] = df
+        self.captions[stem] = caption
 
     def figure(self, s: object, fig: object, caption: str, **opts: object) -> None:
         from lnnmeta.report import figures
@@ -232,7 +246,7 @@ def test_report_section_one_column_per_measure(
     tiny: tuple[C.CostGrid, pd.DataFrame, pd.DataFrame],
 ) -> None:
     from lnnmeta.report.inputs import ReportInputs
-    from lnnmeta.report.sections.costs import MEASURE_NAMES
+    from lnnmeta.report.sections.costs import EXPONENT_MEASURES, MEASURE_NAMES
     from lnnmeta.report.sections.costs import costs as costs_section
 
     _, rounds, costs = tiny
@@ -253,4 +267,36 @@ def test_report_section_one_column_per_measure(
     assert len(b.tables["costs_exponents"]) == 5
     assert len(b.figures) == len(measured)  # one scaling figure per measure
     assert any("optimised kernel" in c and "as published in ncps" in c for c in b.figures)
+    # the intervals are worded from the table's typed columns, one phrase per kind
+    timed = [MEASURE_NAMES[m] for m in C.MEASURES if m in measured and C.MEASURES[m].per_round]
+    once = [MEASURE_NAMES[m] for m in C.MEASURES if m in measured and not C.MEASURES[m].per_round]
+    caption = b.captions["costs_ratios"]
+    assert f"{', '.join(timed)}: 95% percentile bootstrap over rounds (100 resamples)" in caption
+    assert f"{', '.join(once)}: exact (measured once)" in caption
+    assert "with 95% intervals" in b.captions["costs_exponents"]
+    # the printed exponent table: time and memory measures, the noisy peak RSS left out
+    assert set(EXPONENT_MEASURES) == {"train_step_s", "infer_s_per_seq", "saved_bytes",
+                                      "peak_alloc_bytes"}  # fmt: skip
     assert any(blk.get("text", "").startswith("No Pareto plot") for blk in s.blocks)
+    exps = tables["exponents"]
+    odd = exps[(exps["fit"] != "fitted") | (exps["zero_cells"] > 0)]
+    said = [b["text"] for b in s.blocks if b.get("text", "").startswith("Fits with cells left")]
+    assert len(said) == (1 if len(odd) else 0)
+    if len(odd):
+        first = odd.iloc[0]
+        assert f"{MEASURE_NAMES[first['measure']]}: " in said[0]
+
+
+def test_interval_and_fit_words() -> None:
+    from lnnmeta.report.labels import cost_interval_words, fit_words
+
+    assert cost_interval_words("exact", None, None) == "exact (measured once)"
+    assert cost_interval_words("percentile_bootstrap", 0.9, 2000) == (
+        "90% percentile bootstrap over rounds (2000 resamples)"
+    )
+    with pytest.raises(ValueError, match="unknown interval kind 'bca'"):
+        cost_interval_words("bca", 0.95, 10)
+    assert fit_words("fitted", 0) == ""
+    assert fit_words("too_few_cells", 2) == (
+        "2 cell(s) with a median of 0 left out; too few cells to fit"
+    )

@@ -105,3 +105,77 @@ def test_memory_sign_test_counts_every_memory_and_parameter_column() -> None:
     assert sized == {"n_params", "model_bytes", "peak_train_mem_bytes", "saved_for_backward_bytes"}
     assert sized <= set(MEMORY_METRICS)
     assert not set(MEMORY_METRICS) & set(DIAGNOSTIC_MEASURES)
+
+
+# --- lists of measures on the report side and in the rerun statistics ----------------------------
+# Each test below is written so that a measure added to the registry, and forgotten by a list that
+# should name it, fails here.
+
+
+def test_every_dimension_of_each_source_has_one_headline_measure() -> None:
+    from lnnmeta.measures import headline_measure
+
+    for table, source in ((TRAINING_MEASURES, "training"), (COST_REGISTRY, "benchmark")):
+        for dim in {m.dimension for m in table.values()}:
+            name = headline_measure(source, dim)  # type: ignore[arg-type]
+            assert table[name].dimension == dim
+        assert all(m.source == source for m in table.values())
+    assert headline_measure("training", "time") in DIAGNOSTIC_MEASURES  # shown, never judged
+    with pytest.raises(ValueError, match="0 headline measures"):
+        headline_measure("training", "energy")  # type: ignore[arg-type]
+
+
+def test_efficiency_rows_take_their_orientation_from_the_registry() -> None:
+    import pandas as pd
+
+    from lnnmeta.stats.reruns import long_measures
+
+    ident = {"task": "t", "model": "lstm", "family": "RNN", "seed": 0, "condition": "id",
+             "condition_kind": "id", "condition_level": 0.0, "metric": "mse",
+             "higher_is_better": False, "value": 1.0}  # fmt: skip
+    runs = pd.DataFrame([{**ident, **{n: 1 for n in TRAINING_MEASURES}}])
+    long = long_measures(runs).set_index("measure")
+    for name, m in TRAINING_MEASURES.items():
+        assert bool(long.loc[name, "higher_is_better"]) == (not m.lower_is_better), name
+    assert set(long.index) == {"value", *TRAINING_MEASURES}
+
+
+def test_report_cost_lists_derive_from_the_registry() -> None:
+    from lnnmeta.costs import BACKENDS
+    from lnnmeta.report.labels import BACKEND_LABELS
+    from lnnmeta.report.sections.costs import EXPONENT_MEASURES, MEASURE_NAMES
+
+    assert {n: m.label for n, m in COST_REGISTRY.items()} == MEASURE_NAMES
+    assert set(EXPONENT_MEASURES) == {
+        n for n, m in COST_REGISTRY.items() if m.dimension != "parameters" and not m.noisy
+    }
+    assert set(BACKEND_LABELS) == set(BACKENDS)
+
+
+def test_rerun_memory_ratios_and_their_words_cover_registry_measures() -> None:
+    from lnnmeta.report.answer import RATIO_WORDS
+    from lnnmeta.stats.reruns import MEMORY_RATIO_MEASURES
+
+    sized = {n for n, m in TRAINING_MEASURES.items() if m.dimension != "time"}
+    assert set(MEMORY_RATIO_MEASURES) <= sized
+    assert set(MEMORY_RATIO_MEASURES) <= set(RATIO_WORDS)
+
+
+def test_no_measure_name_is_typed_in_the_report_layer() -> None:
+    """The report names measures only through the registry (lnnmeta.measures): a quoted measure
+    name in a report module is a hand-written list that a new measure would not join."""
+    import re
+
+    from tests.conftest import ROOT
+
+    names = set(TRAINING_MEASURES) | set(COST_REGISTRY)
+    allowed = {"answer.py": {"n_params", "peak_train_mem_bytes", "saved_for_backward_bytes"},
+               "figures.py": {"n_params"}}  # fmt: skip
+    found: dict[str, set[str]] = {}
+    for path in sorted((ROOT / "src/lnnmeta/report").rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        quoted = {n for n in names if re.search(rf"[\"']{n}[\"']", text)}
+        extra = quoted - allowed.get(path.name, set())
+        if extra:
+            found[str(path.relative_to(ROOT))] = extra
+    assert not found, found

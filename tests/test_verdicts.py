@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from lnnmeta.report.sections.claims import amount_words, basis
 from lnnmeta.stats.schemas import (
     CLAIM_VERDICTS,
     EFFECTS,
@@ -154,7 +155,10 @@ def test_literature_side(lo: float, hi: float, direction: str, expected: str) ->
     row = out.iloc[0]
     assert row["literature_verdict"] == expected
     assert row["verdict"] == expected  # no rerun evidence: the literature decides alone
-    assert "6 comparisons from 3 papers" in row["literature_amount"]
+    # typed counts in the table, the words in the report
+    assert (row["literature_k"], row["literature_sources"], row["literature_pairs"]) == (6, 3, 12)
+    assert row["literature_kind"] == "pooled" and pd.isna(row["literature_reason"])
+    assert amount_words(row, "literature") == "6 comparisons from 3 papers (12 LNN-RNN pairs)"
     assert row["literature_strength"] == "moderate"
     assert row["rerun_verdict"] == "inconclusive" and row["rerun_strength"] == "none"
 
@@ -163,7 +167,8 @@ def test_too_few_comparisons_are_inconclusive() -> None:
     m = meta(meta_row(k=2, n_papers=1))
     row = claim_verdicts([claim()], m, pd.DataFrame(), ["lstm"]).iloc[0]
     assert row["literature_verdict"] == "inconclusive"
-    assert "too few to pool" in row["literature_amount"]
+    assert row["literature_reason"] == "too_few_to_pool"
+    assert amount_words(row, "literature").endswith(": too few to pool (needs 3)")
     assert row["literature_strength"] == "too little"
 
 
@@ -229,8 +234,11 @@ def test_generalization_reruns_use_exactly_the_named_kinds(
     row = claim_verdicts([c], meta(), pd.DataFrame(), ["lstm", "cfc"], gen_effects).iloc[0]
     assert row["rerun_verdict"] == expected
     assert row["verdict"] == expected
-    assert f"{k} comparisons with a spread over 4 tasks" in row["rerun_amount"]
-    assert "24 training runs" in row["rerun_amount"]  # 4 tasks x 2 models x 3 seeds
+    # 4 tasks x 2 models x 3 seeds
+    assert (row["rerun_k"], row["rerun_sources"], row["rerun_runs"]) == (k, 4, 24)
+    words = amount_words(row, "rerun")
+    assert f"{k} comparisons with a spread over 4 tasks" in words
+    assert words.endswith(f"({row['rerun_conditions']}), 24 training runs")
     assert row["rerun_strength"] == amount
 
 
@@ -238,7 +246,9 @@ def test_missing_condition_kind_says_so(gen_effects: pd.DataFrame) -> None:
     c = claim(dimension="generalization", rerun={"condition_kinds": ["irregular"]})
     row = claim_verdicts([c], meta(), pd.DataFrame(), ["lstm"], gen_effects).iloc[0]
     assert row["rerun_verdict"] == "inconclusive"
-    assert row["rerun_amount"] == "no rerun effects (conditions irregular)"
+    assert (row["rerun_kind"], row["rerun_reason"]) == ("none", "no_evidence")
+    assert row["rerun_reason_text"] == "no rerun effects (conditions irregular)"
+    assert amount_words(row, "rerun") == "no rerun effects (conditions irregular)"
     assert row["rerun_strength"] == "none"
 
 
@@ -255,7 +265,10 @@ def test_sources_that_disagree_give_inconclusive(gen_effects: pd.DataFrame) -> N
         "supported",
         "inconclusive",
     )
-    assert "disagree" in row["basis"]
+    assert basis(row) == (
+        "The papers contradict it (evidence: moderate); the reruns support it "
+        "(evidence: moderate): the two disagree."
+    )
 
 
 def pairwise(rows: list[tuple[str, str, bool, float, float]], n_tasks: int = 8) -> pd.DataFrame:
@@ -303,7 +316,8 @@ def test_some_supported_when_one_lnn_beats_every_rnn() -> None:
     row = claim_verdicts([SOME], meta(), pw, ["cfc", "ltc", "lstm", "gru"]).iloc[0]
     assert row["rerun_verdict"] == "supported"
     assert "cfc (n_params)" in row["rerun_evidence"]
-    assert "8 tasks" in row["rerun_amount"]
+    assert (row["rerun_kind"], row["rerun_k"], row["rerun_sources"]) == ("rank_tests", 8, 8)
+    assert amount_words(row, "rerun") == "pairwise Wilcoxon tests over 8 tasks"
 
 
 def test_some_contradicted_when_every_lnn_is_beaten() -> None:
@@ -316,14 +330,19 @@ def test_some_inconclusive_without_significant_tests_and_says_why() -> None:
     pw = pairwise([("cfc", "lstm", False, 0.6, 0.3), ("cfc", "gru", False, 0.6, 0.3)], n_tasks=2)
     row = claim_verdicts([SOME], meta(), pw, ["cfc", "lstm", "gru"]).iloc[0]
     assert row["rerun_verdict"] == "inconclusive"
-    assert "no test can reach p < 0.05" in row["rerun_amount"]
+    assert row["rerun_reason"] == "p_unreachable"
+    assert amount_words(row, "rerun") == (
+        "pairwise Wilcoxon tests over 2 tasks: no test can reach p < 0.05 "
+        "(smallest possible p = 0.5)"
+    )
     assert row["rerun_strength"] == "too little"
 
 
 def test_some_without_traditional_rnn_is_inconclusive() -> None:
     row = claim_verdicts([SOME], meta(), pairwise([]), ["cfc", "ltc"]).iloc[0]
     assert row["rerun_verdict"] == "inconclusive"
-    assert row["rerun_amount"] == "no traditional RNN in the grid"
+    assert row["rerun_reason"] == "no_evidence"
+    assert amount_words(row, "rerun") == "no traditional RNN in the grid"
 
 
 def test_min_wilcoxon_p_and_strength() -> None:
@@ -428,7 +447,7 @@ def test_ltc_claim_uses_only_ltc_effects(mixed_lit: pd.DataFrame) -> None:
     assert by.loc["ltc", "literature_estimate"] == pytest.approx(1.07, abs=0.01)
     assert by.loc["cfc", "literature_estimate"] == pytest.approx(-1.07, abs=0.01)
     assert by.loc["ltc", "literature_method"].startswith("REML3")
-    assert by.loc["ltc", "literature_papers"] == 3
+    assert by.loc["ltc", "literature_sources"] == 3
     assert by.loc["ltc", "lnn_models"] == "LTC"
     assert "LNNs: LTC" in by.loc["ltc", "literature_named"]
 
@@ -504,7 +523,7 @@ def test_design_limits_appear_for_rerun_sides(gen_effects: pd.DataFrame) -> None
 
 
 def cost_row(measure: str, lnn: str, backend: str, rnn: str, ratio: float, lo: float, hi: float):  # type: ignore[no-untyped-def]
-    from lnnmeta.costs import BACKEND_LABELS, MEASURES
+    from lnnmeta.costs import MEASURES
 
     favours = "LNN" if hi < 1 else "RNN" if lo > 1 else "neither"
     m = MEASURES[measure]
@@ -514,7 +533,6 @@ def cost_row(measure: str, lnn: str, backend: str, rnn: str, ratio: float, lo: f
         "unit": m.unit,
         "lnn_model": lnn,
         "backend": backend,
-        "backend_label": BACKEND_LABELS[backend],
         "rnn_model": rnn,
         "steps": 50,
         "units": 32,
@@ -525,7 +543,9 @@ def cost_row(measure: str, lnn: str, backend: str, rnn: str, ratio: float, lo: f
         "ratio": ratio,
         "ratio_low": lo,
         "ratio_high": hi,
-        "interval": "95% percentile bootstrap over rounds (200)" if m.per_round else "exact",
+        "interval_kind": "percentile_bootstrap" if m.per_round else "exact",
+        "interval_level": 0.95 if m.per_round else None,
+        "resamples": 200 if m.per_round else None,
         "favours": favours,
     }
 
@@ -591,7 +611,17 @@ def test_efficiency_claim_uses_the_cost_comparisons_of_its_measure_only(
         ("speed", "ncps"),
         ("speed", "fast"),
     ]
-    assert set(out["backend_label"]) == {"LNN as published in ncps", "LNN with an optimised kernel"}
+    # the cell and rounds as numbers; the report names the backend and words the amount
+    assert set(out["cost_steps"]) == {50} and set(out["cost_units"]) == {32}
+    assert set(out["cost_rnn_models"]) == {2}  # gru, lstm: ctrnn is no traditional RNN
+    assert set(out["rerun_kind"]) == {"cost_benchmark"}
+    p_ncps = out[(out["id"] == "params") & (out["backend"] == "ncps")].iloc[0]
+    assert (p_ncps["cost_rounds_min"], p_ncps["cost_rounds_max"]) == (1, 1)
+    assert pd.isna(p_ncps["cost_interval_level"]) and pd.isna(p_ncps["cost_resamples"])
+    assert amount_words(p_ncps, "rerun") == (
+        "cost benchmark at T = 50, H = 32 units (LNN as published in ncps): 2 LNN variants x "
+        "2 traditional RNNs, 1 measurement round per model"
+    )
     p = out[out["id"] == "params"]
     assert set(p["rerun_verdict"]) == {"supported"}  # ltc beats GRU and LSTM; ctrnn ignored
     assert all("train_step_s" not in e for e in p["rerun_evidence"])
@@ -604,6 +634,8 @@ def test_efficiency_claim_uses_the_cost_comparisons_of_its_measure_only(
     assert s.loc["fast", "rerun_estimate"] == pytest.approx(0.5)
     assert s.loc["fast", "rerun_ci_high"] == pytest.approx(0.6)
     assert s.loc["ncps", "rerun_design"] == "cost benchmark: measured directly, no task design"
+    assert (s.loc["fast", "cost_interval_level"], s.loc["fast", "cost_resamples"]) == (0.95, 200)
+    assert (s.loc["fast", "cost_rounds_min"], s.loc["fast", "cost_rounds_max"]) == (3, 3)
     assert pd.isna(s.loc["ncps", "rerun_min_p"])
     # The training-job timing effects were not pooled into any side.
     assert (out["rerun_method"].str.startswith("cost benchmark")).all()
@@ -626,7 +658,8 @@ def test_cost_claim_without_comparisons_says_so() -> None:
     out = claim_verdicts([PARAMS], meta(), pd.DataFrame(), [], comparisons=pd.DataFrame())
     row = out.iloc[0]
     assert pd.isna(row["backend"]) and row["rerun_verdict"] == "inconclusive"
-    assert "no cost comparisons" in row["rerun_amount"]
+    assert row["rerun_reason"] == "no_evidence"
+    assert "no cost comparisons" in amount_words(row, "rerun")
 
 
 def test_lnn_models_restrict_the_cost_comparisons(comparisons: pd.DataFrame) -> None:
@@ -671,8 +704,11 @@ def test_claim_verdicts_table_matches_its_schema(
     assert len(back) == len(out) == 3  # ltc once, params once per backend
     assert back.loc[back["id"] == "ltc", "rerun_min_p"].iloc[0] == pytest.approx(0.0625)
     assert set(back["verdict"]) <= {"supported", "contradicted", "inconclusive"}
-    for col in ("literature_method", "rerun_method", "literature_amount", "basis"):
+    for col in ("literature_method", "rerun_method", "literature_kind", "rerun_sources"):
         assert back[col].notna().all()
+    cost = back[back["rerun_kind"] == "cost_benchmark"]
+    assert len(cost) == 2 and cost["cost_steps"].notna().all()
+    assert back.loc[back["id"] == "ltc", ["cost_steps", "cost_units"]].isna().all(axis=None)
 
 
 def test_claims_file_lnn_models_and_cost_measures(tmp_path: Path) -> None:
@@ -726,19 +762,20 @@ def test_claim_card_names_the_backend() -> None:
     rows = typed_frame(
         [
             {
-                **{f: "" for f in ("claim", "quote", "source", "lnn_models", "basis")},
+                **{f: "" for f in ("claim", "quote", "source", "lnn_models")},
                 "id": "speed", "dimension": "efficiency", "direction": "lnn_better",
-                "quantifier": "some", "backend": b, "backend_label": label,
+                "quantifier": "some", "backend": b,
                 **{
                     f"{p}_{f}": v
                     for p in ("literature", "rerun")
                     for f, v in (("verdict", "inconclusive"), ("method", "m"), ("named", "n"),
-                                 ("k", 0), ("evidence", ""), ("amount", "a"), ("strength", "none"))
+                                 ("k", 0), ("sources", 0), ("evidence", ""), ("kind", "none"),
+                                 ("reason", "no_evidence"), ("reason_text", "a"),
+                                 ("strength", "none"))
                 },
-                "literature_papers": 0, "rerun_tasks": 0, "verdict": "inconclusive",
+                "verdict": "inconclusive",
             }
-            for b, label in (("ncps", "LNN as published in ncps"),
-                             ("fast", "LNN with an optimised kernel"))
+            for b in ("ncps", "fast")
         ],
         CLAIM_VERDICTS,
     )  # fmt: skip
@@ -746,6 +783,11 @@ def test_claim_card_names_the_backend() -> None:
     assert [c["id"] for c in cards] == ["speed-ncps", "speed-fast"]
     assert cards[0]["sides"][1]["name"] == "Cost benchmark, LNN as published in ncps"
     assert "LNN with an optimised kernel" in cards[1]["claim"]
+    assert cards[1]["tested"].endswith("papers: n; n; LNN with an optimised kernel.")
+    assert cards[0]["sides"][1]["amount"] == "a; method: m"
+    assert cards[0]["basis"] == (
+        "The papers cannot decide (no evidence); the reruns cannot decide (no evidence)."
+    )
     assert verdict_count_words(rows) == (
         "1 claims under test (2 verdicts: efficiency claims once per backend)"
     )

@@ -68,12 +68,18 @@ CostBackend = Literal["ncps", "fast", "torch"]
 MEASURES: dict[str, Measure] = COST_MEASURES
 
 
-#: How each backend is named in tables and plots.
-BACKEND_LABELS: dict[str, str] = {
-    "ncps": "LNN as published in ncps",
-    "fast": "LNN with an optimised kernel",
-    "torch": "PyTorch",
-}
+#: The backends of the cost tables (``backend``); their printed names are the report's
+#: (lnnmeta.report.labels.BACKEND_LABELS).
+BACKENDS: tuple[CostBackend, ...] = ("ncps", "fast", "torch")
+
+#: How a comparison's interval was obtained (``interval_kind`` of :data:`COST_COMPARISONS`):
+#: a percentile bootstrap over rounds (measures taken every round) or exact (measured once).
+IntervalKind = Literal["percentile_bootstrap", "exact"]
+INTERVAL_KINDS: tuple[IntervalKind, ...] = ("percentile_bootstrap", "exact")
+
+#: Why a growth fit has no exponent or no interval (``fit`` of :data:`COST_EXPONENTS`).
+FitStatus = Literal["fitted", "no_interval", "too_few_cells"]
+FIT_STATUSES: tuple[FitStatus, ...] = ("fitted", "no_interval", "too_few_cells")
 
 _S, _F, _I = pa.string(), pa.float64(), pa.int64()
 
@@ -147,7 +153,13 @@ COST_EXPONENTS = register(
             _f("units_low", _F, True),
             _f("units_high", _F, True),
             _f("r_squared", _F, True),
-            _f("note", _S, True),
+            # Confidence level of the exponents' intervals (``level`` of the grid).
+            _f("interval_level", _F),
+            # Cells left out of the fit because their median is 0 (log undefined).
+            _f("zero_cells", _I),
+            # One of FIT_STATUSES: "no_interval" without a residual degree of freedom,
+            # "too_few_cells" when no exponent could be fitted.
+            _f("fit", _S),
         ]
     ),
 )
@@ -163,7 +175,6 @@ COST_COMPARISONS = register(
             _f("unit", _S),
             _f("lnn_model", _S),
             _f("backend", _S),
-            _f("backend_label", _S),
             _f("rnn_model", _S),
             _f("steps", _I),
             _f("units", _I),
@@ -174,7 +185,10 @@ COST_COMPARISONS = register(
             _f("ratio", _F, True),
             _f("ratio_low", _F, True),
             _f("ratio_high", _F, True),
-            _f("interval", _S),
+            # One of INTERVAL_KINDS; level and resamples of a bootstrap, null for exact ones.
+            _f("interval_kind", _S),
+            _f("interval_level", _F, True),
+            _f("resamples", _I, True),
             _f("favours", _S),
         ]
     ),
@@ -543,9 +557,10 @@ def fit_exponents(costs: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     """Fit ``log cost = log c + a log T + b log H`` by OLS per contender x measure (statsmodels).
 
     Uses the cell medians of ``costs`` (:data:`COSTS`); cells with a non-positive median (a memory
-    increase of 0) are left out and counted in ``note``. Intervals are the OLS ``level`` confidence
-    intervals; with no residual degree of freedom (3 cells or fewer) only the point estimates are given,
-    and an exponent is null where its variable takes a single value. Rows follow :data:`COST_EXPONENTS`.
+    increase of 0) are left out and counted in ``zero_cells``. Intervals are the OLS ``level``
+    confidence intervals; with no residual degree of freedom (3 cells or fewer) only the point
+    estimates are given (``fit`` "no_interval"), and an exponent is null where its variable takes a
+    single value ("too_few_cells" when none can be fitted). Rows follow :data:`COST_EXPONENTS`.
     """
     import statsmodels.api as sm
 
@@ -558,7 +573,7 @@ def fit_exponents(costs: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
         cols = [c for c in ("steps", "units") if use[c].nunique() > 1]
         est: dict[str, float | None] = {}
         r2: float | None = None
-        notes = [f"{dropped} cell(s) with a median of 0 left out"] if dropped else []
+        status: FitStatus = "fitted"
         if cols and len(use) > len(cols):
             design = sm.add_constant(np.log(use[cols].to_numpy(float)), has_constant="add")
             fit = sm.OLS(np.log(use["median"].to_numpy(float)), design).fit()
@@ -569,9 +584,9 @@ def fit_exponents(costs: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
                 est[f"{c}_high"] = float(ci[i, 1]) if ci is not None else None
             r2 = float(fit.rsquared) if fit.df_resid > 0 else None
             if ci is None:
-                notes.append("no residual degree of freedom: no interval")
+                status = "no_interval"
         else:
-            notes.append("too few cells to fit")
+            status = "too_few_cells"
         m = MEASURES[name]
         rows.append(
             _row(
@@ -588,7 +603,9 @@ def fit_exponents(costs: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
                 units_low=est.get("units_low"),
                 units_high=est.get("units_high"),
                 r_squared=r2,
-                note="; ".join(notes) or None,
+                interval_level=level,
+                zero_cells=dropped,
+                fit=status,
             )
         )
     return _frame(rows, COST_EXPONENTS)
@@ -623,8 +640,9 @@ def compare_costs(
 
     One row per measure x LNN model x backend x RNN-family model, with ``ratio`` = LNN median / RNN
     median (lower is cheaper, so below 1 favours the LNN). Measures taken every round get a
-    percentile-bootstrap interval (``resamples`` resamples of each side's rounds, ``level``); measures
-    taken once are exact (interval = the ratio). ``favours`` is "LNN" when the whole interval lies below
+    percentile-bootstrap interval (``resamples`` resamples of each side's rounds, ``level``;
+    ``interval_kind`` "percentile_bootstrap"); measures taken once are exact (interval = the ratio,
+    ``interval_kind`` "exact", no level or resamples). ``favours`` is "LNN" when the whole interval lies below
     1, "RNN" when above, "neither" otherwise. Both models have H = ``units`` (equal units, not equal
     parameters). Rows follow :data:`COST_COMPARISONS`; a cell not in ``costs`` raises
     :class:`InputError`.
@@ -645,12 +663,13 @@ def compare_costs(
             for _, rnn in rnns.iterrows():
                 ratio = lnn["median"] / rnn["median"] if rnn["median"] > 0 else None
                 low = high = ratio
-                kind = "exact (measured once)"
+                kind: IntervalKind = "exact"
                 if m.per_round and ratio is not None:
                     lv = _round_values(at, lnn["model"], lnn["backend"], name)
                     rv = _round_values(at, rnn["model"], rnn["backend"], name)
                     low, high = _bootstrap_ratio(lv, rv, resamples, level, rng)
-                    kind = f"{round(100 * level)}% percentile bootstrap over rounds ({resamples})"
+                    kind = "percentile_bootstrap"
+                boot = kind == "percentile_bootstrap"
                 favours = "neither"
                 if high is not None and high < 1:
                     favours = "LNN"
@@ -660,11 +679,12 @@ def compare_costs(
                     {
                         "measure": name, "dimension": m.dimension, "unit": m.unit,
                         "lnn_model": lnn["model"], "backend": lnn["backend"],
-                        "backend_label": BACKEND_LABELS[lnn["backend"]], "rnn_model": rnn["model"],
+                        "rnn_model": rnn["model"],
                         "steps": steps, "units": units, "lnn_median": lnn["median"],
                         "rnn_median": rnn["median"], "lnn_n": lnn["n"], "rnn_n": rnn["n"],
-                        "ratio": ratio, "ratio_low": low, "ratio_high": high, "interval": kind,
-                        "favours": favours,
+                        "ratio": ratio, "ratio_low": low, "ratio_high": high,
+                        "interval_kind": kind, "interval_level": level if boot else None,
+                        "resamples": resamples if boot else None, "favours": favours,
                     }
                 )  # fmt: skip
     return _frame(rows, COST_COMPARISONS)

@@ -47,6 +47,12 @@ class Measure:
         Benchmark only: measured in every timing round (else once per configuration).
     lower_is_better : bool
         Always true for costs; kept explicit for the rerun statistics' orientation.
+    headline : bool
+        The measure that stands for its dimension (one per source and dimension) where a figure or
+        a sorted table shows one measure per dimension (accuracy-against-cost plots, sort order).
+    noisy : bool
+        Page-granular or otherwise noisy (may read 0): in full tables and figures, not in printed
+        summaries such as the growth-exponent table.
     """
 
     name: str
@@ -58,6 +64,8 @@ class Measure:
     diagnostic: bool = False
     per_round: bool = False
     lower_is_better: bool = True
+    headline: bool = False
+    noisy: bool = False
 
     @property
     def integer(self) -> bool:
@@ -78,6 +86,7 @@ TRAINING_MEASURES: dict[str, Measure] = {
             "training",
             "Parameters",
             "trainable parameters (readout included; ncps sparsity masks excluded)",
+            headline=True,
         ),
         Measure(
             "model_bytes",
@@ -102,6 +111,7 @@ TRAINING_MEASURES: dict[str, Measure] = {
             "training",
             "Saved for backward",
             "bytes autograd saves for backward in one training forward pass (each storage once)",
+            headline=True,
         ),
         Measure(
             "train_time_per_epoch_s",
@@ -111,13 +121,14 @@ TRAINING_MEASURES: dict[str, Measure] = {
             f"Training time per epoch ({_CONTENTION})",
             "mean wall seconds of one training epoch, while other jobs share the machine",
             diagnostic=True,
+            headline=True,
         ),
         Measure(
             "infer_latency_s",
             "s",
             "time",
             "training",
-            f"Inference latency ({_CONTENTION})",
+            f"Inference latency per sequence ({_CONTENTION})",
             "median seconds per sequence of a batched forward pass over the test set, "
             "while other jobs share the machine",
             diagnostic=True,
@@ -138,6 +149,7 @@ COST_MEASURES: dict[str, Measure] = {
             "CPU seconds of one training step of a batch (forward, MSE loss, backward, Adam), "
             "one thread",
             per_round=True,
+            headline=True,
         ),
         Measure(
             "infer_s_per_seq",
@@ -155,6 +167,7 @@ COST_MEASURES: dict[str, Measure] = {
             "benchmark",
             "parameters",
             "trainable parameters (readout included)",
+            headline=True,
         ),
         Measure(
             "saved_bytes",
@@ -163,6 +176,7 @@ COST_MEASURES: dict[str, Measure] = {
             "benchmark",
             "saved for backward",
             "bytes autograd saves for backward in one training forward pass",
+            headline=True,
         ),
         Measure(
             "peak_alloc_bytes",
@@ -182,6 +196,7 @@ COST_MEASURES: dict[str, Measure] = {
             "peak resident-memory increase of the process during one training step "
             "(all allocations)",
             per_round=True,
+            noisy=True,
         ),
     ]
 }
@@ -201,6 +216,15 @@ def training_measure_names(*, diagnostic: bool | None = None) -> tuple[str, ...]
 def cost_measure_names() -> tuple[str, ...]:
     """Names of the cost benchmark's measures, in report order."""
     return tuple(COST_MEASURES)
+
+
+def headline_measure(source: Source, dimension: Dimension) -> str:
+    """The measure that stands for ``dimension`` among the ``source``'s measures (``headline``)."""
+    table = TRAINING_MEASURES if source == "training" else COST_MEASURES
+    names = [n for n, m in table.items() if m.headline and m.dimension == dimension]
+    if len(names) != 1:
+        raise ValueError(f"{source} measures: {len(names)} headline measures of {dimension}")
+    return names[0]
 
 
 #: Contention-timed training columns: diagnostics, never evidence (lnnmeta.verdicts).

@@ -93,25 +93,65 @@ def rules(alpha: float = 0.05) -> list[str]:
     ]
 
 
+#: How a side weighed its evidence (``<side>_kind`` of the claim table): pooled effects, a binomial
+#: sign test on directions, pairwise rank tests across tasks, the cost benchmark's ratios, a mix of
+#: these (named metrics judged one at a time), or nothing to look at.
+EVIDENCE_KINDS = ("pooled", "sign_test", "rank_tests", "cost_benchmark", "per_measure", "none")
+#: Why a side cannot decide, or decides on little (``<side>_reason``): nothing to look at
+#: (``no_evidence``), fewer than MIN_K comparisons (``too_few_to_pool``), or a design whose
+#: smallest possible p is not below alpha (``p_unreachable``); null when none applies.
+REASONS = ("no_evidence", "too_few_to_pool", "p_unreachable")
+
+
+@dataclass(frozen=True)
+class CostCell:
+    """Where and how the cost benchmark measured a cost side: the comparison cell (T, H), the
+    traditional RNNs compared with, the measurement rounds per model and the bootstrap of the
+    timed measures (null level and resamples when every named measure is exact)."""
+
+    steps: int
+    units: int
+    rnn_models: int
+    rounds_min: int
+    rounds_max: int
+    interval_level: float = math.nan
+    resamples: int | None = None
+
+
 @dataclass(frozen=True)
 class Side:
     """The verdict of one source (literature or reruns) on one claim.
 
     ``estimate``/``ci_low``/``ci_high`` on ``scale`` are the headline numbers (the pooled row with
-    the most comparisons, or the deciding cost ratio); ``sources`` counts papers or tasks.
+    the most comparisons, or the deciding cost ratio); ``k`` counts the comparisons (or tasks of a
+    rank test, or cost ratios), ``sources`` the papers, tasks or LNN variants behind them, ``pairs``
+    the LNN-RNN pairs (pooled literature), ``runs`` the training runs (pooled reruns),
+    ``conditions`` the rerun conditions. ``kind`` is one of :data:`EVIDENCE_KINDS`, ``reason`` one
+    of :data:`REASONS` with ``reason_text`` where only the judgement can say it in words.
     """
 
     verdict: str
     evidence: str
-    amount: str
     strength: str
     k: int = 0
+    kind: str = "none"
     method: str = ""
     scale: str | None = None
     estimate: float = math.nan
     ci_low: float = math.nan
     ci_high: float = math.nan
     sources: int = 0
+    pairs: int | None = None
+    runs: int | None = None
+    conditions: tuple[str, ...] = ()
+    reason: str | None = None
+    reason_text: str | None = None
+    cost: CostCell | None = None
+
+
+def nothing(why: str, method: str = "") -> Side:
+    """An inconclusive side with nothing to look at: ``why`` says what is missing."""
+    return Side("inconclusive", "", "none", 0, method=method, reason="no_evidence", reason_text=why)
 
 
 def strength(k: int, sources: int) -> str:
@@ -221,8 +261,11 @@ def _headline(rows: pd.DataFrame, by: str = "paper") -> dict[str, Any]:
 
 
 def _estimates(rows: pd.DataFrame) -> str:
+    """Each pooled row's estimate and interval (with its k when there are several scales)."""
+    several = len(rows) > 1
     return "; ".join(
         f"{r['scale']} {_num(r['estimate'])} [{_num(r['ci_low'])}, {_num(r['ci_high'])}]"
+        + (f" (k = {int(r['k'])})" if several else "")
         for _, r in rows.iterrows()
     )
 
@@ -249,21 +292,19 @@ def literature_side(meta: pd.DataFrame, dimension: str, family: str | None, dire
     verdict, estimates, k = _judge(rows, direction)
     used = rows[rows["k"] > 0] if not rows.empty else rows
     if used.empty:
-        return Side(verdict, estimates, "no reported comparison with a usable spread", "none", 0)
-    parts = []
-    for _, r in used.iterrows():
-        text = (
-            f"{_plural(int(r['k']), 'comparison')} from {_plural(int(r['n_papers']), 'paper')} "
-            f"({_plural(int(r['n_pairs']), 'LNN-RNN pair')})"
-        )
-        parts.append(f"{r['scale']}: {text}" if len(used) > 1 else text)
-    amount = "; ".join(parts)
-    if k < MIN_K:
-        amount += f": too few to pool (needs {MIN_K})"
-    best = used.sort_values("k").iloc[-1]
+        return nothing("no reported comparison with a usable spread")
+    best = used.sort_values("k", kind="stable").iloc[-1]
     papers = int(best["n_papers"])
     return Side(
-        verdict, estimates, amount, strength(k, papers), k, sources=papers, **_headline(rows)
+        verdict,
+        estimates,
+        strength(k, papers),
+        k,
+        kind="pooled",
+        sources=papers,
+        pairs=int(best["n_pairs"]),
+        reason="too_few_to_pool" if k < MIN_K else None,
+        **_headline(rows),
     )
 
 
@@ -282,17 +323,21 @@ def literature_side_metrics(
     sides = [(m, literature_side_metric(effects, dimension, m, direction, alpha)) for m in metrics]
     found = [(m, sd) for m, sd in sides if sd.k > 0]
     if not found:
-        named = ", ".join(metrics)
-        return Side("inconclusive", "", f"no reported comparison of {named}", "none", 0)
+        return nothing(f"no reported comparison of {', '.join(metrics)}")
     if len(found) == 1:
         return found[0][1]
     head = max(found, key=lambda ms: ms[1].k)[1]
+    kinds = {sd.kind for _, sd in found}
+    reasons = {sd.reason for _, sd in found}
+    texts = [f"{m}: {sd.reason_text}" for m, sd in found if sd.reason_text]
     return Side(
         combine(sd.verdict for _, sd in found),
         "; ".join(f"{m}: {sd.verdict}, {sd.evidence}" for m, sd in found),
-        "; ".join(sd.amount for _, sd in found),
         head.strength,
         sum(sd.k for _, sd in found),
+        kind=kinds.pop() if len(kinds) == 1 else "per_measure",
+        reason=reasons.pop() if len(reasons) == 1 else None,
+        reason_text="; ".join(texts) or None,
         method="each measure on its own: " + "; ".join(f"{m}: {sd.method}" for m, sd in found),
         scale=head.scale,
         estimate=head.estimate,
@@ -317,14 +362,14 @@ def literature_side_metric(
     from lnnmeta.stats import pool_effects, sign_test
 
     if effects.empty or "source" not in effects.columns:
-        return Side("inconclusive", "", f"no reported comparison of {metric}", "none", 0)
+        return nothing(f"no reported comparison of {metric}")
     sel = effects[
         (effects["source"] == "reported")
         & (effects["dimension"] == dimension)
         & (effects["metric"] == metric)
     ]
     if sel.empty:
-        return Side("inconclusive", "", f"no reported comparison of {metric}", "none", 0)
+        return nothing(f"no reported comparison of {metric}")
     pool = pool_effects(sel, methods=("REML",), scopes=("overall",), alpha=alpha)
     pooled = pooled_rows(pool, "reported", dimension, None)
     if pooled.empty:  # efficiency is pooled one measure at a time (no "all" family row)
@@ -335,16 +380,17 @@ def literature_side_metric(
         return Side(
             verdict,
             estimates,
-            f"{_plural(k, 'comparison')} of {metric} from {_plural(papers, 'paper')}",
             strength(k, papers),
             k,
+            kind="pooled",
             sources=papers,
+            pairs=int(pooled.sort_values("k", kind="stable").iloc[-1]["n_pairs"]),
             **_headline(pooled),
         )
     st = sign_test(sel, alpha=alpha)
     row = st[(st["scope"] == "overall") & (st["subset"] == "all") & (st["metric_family"] == "all")]
     if row.empty:
-        return Side("inconclusive", "", f"no usable comparison of {metric}", "none", 0)
+        return nothing(f"no usable comparison of {metric}")
     r = row.iloc[0]
     n, pos, neg = int(r["n"]), int(r["n_positive"]), int(r["n_negative"])
     papers = int(sel["evidence_paper"].nunique())
@@ -360,17 +406,15 @@ def literature_side_metric(
     else:
         verdict = "inconclusive"
     evidence = f"sign test: {pos} of {n} comparisons favour the LNN, {neg} the RNN, p = {_num(p)}"
-    amount = (
-        f"{_plural(n, 'comparison')} of {metric} without spread from {_plural(papers, 'paper')}"
-    )
-    if pd.notna(r["note"]) and r["note"]:
-        amount += f" ({r['note']})"
+    note = str(r["note"]) if pd.notna(r["note"]) and r["note"] else None
     return Side(
         verdict,
         evidence,
-        amount,
         strength(n, papers),
         n,
+        kind="sign_test",
+        reason=None if note is None else "p_unreachable" if n > 0 else "no_evidence",
+        reason_text=note,
         method="binomial sign test on directions (no spreads to pool)",
         scale="proportion favouring the LNN",
         estimate=float(r["prop_lnn_better"]) if pd.notna(r["prop_lnn_better"]) else math.nan,
@@ -491,20 +535,21 @@ def rerun_side_pooled(
         what.append("measures " + ", ".join(measures))
     named = f" ({'; '.join(what)})" if what else ""
     if sel.empty:
-        return Side("inconclusive", "", f"no rerun effects{named}", "none", 0)
+        return nothing(f"no rerun effects{named}")
     rows = pool_reruns(sel, dimension, alpha)
     verdict, estimates, k = _judge(rows, direction)
     tasks = int(sel["task"].nunique())
-    conds = sorted(set(sel["column_id"]))
-    amount = (
-        f"{_plural(k, 'comparison')} with a spread over {_plural(tasks, 'task')} "
-        f"and {_plural(len(conds), 'condition')} ({', '.join(conds)}), "
-        f"{_plural(training_runs(sel), 'training run')}"
-    )
-    if k < MIN_K:
-        amount += f": too few to pool (needs {MIN_K})"
     return Side(
-        verdict, estimates, amount, strength(k, tasks), k, sources=tasks, **_headline(rows, "task")
+        verdict,
+        estimates,
+        strength(k, tasks),
+        k,
+        kind="pooled",
+        sources=tasks,
+        runs=training_runs(sel),
+        conditions=tuple(sorted(set(sel["column_id"]))),
+        reason="too_few_to_pool" if k < MIN_K else None,
+        **_headline(rows, "task"),
     )
 
 
@@ -532,7 +577,7 @@ def rerun_side_some(
     trad = [m for m in TRADITIONAL if m in models]
     if pairwise.empty or not trad:
         why = "no traditional RNN in the grid" if not trad else "no rank tests across tasks"
-        return Side("inconclusive", "", why, "none", 0)
+        return nothing(why)
     winners, all_beaten, looked = [], True, False
     sub_all = pairwise[pairwise["measure"].isin(measures)]
     n_tasks = int(sub_all["n_tasks"].max()) if not sub_all.empty else 0
@@ -569,57 +614,26 @@ def rerun_side_some(
             if beats == len(trad):
                 winners.append(f"{lnn} ({measure})")
             all_beaten = all_beaten and beaten
-    amount = f"pairwise Wilcoxon tests over {_plural(n_tasks, 'task')}"
     p_min = min_wilcoxon_p(n_tasks)
-    if n_tasks and p_min >= alpha:
-        amount += f": no test can reach p < {alpha:g} (smallest possible p = {p_min:.2g})"
+    unreachable = bool(n_tasks) and p_min >= alpha
     strong = strength(n_tasks, n_tasks) if p_min < alpha else "too little"
-    how = "pairwise Wilcoxon signed-rank tests across tasks, Holm"
+    typed: dict[str, Any] = {
+        "kind": "rank_tests",
+        "method": "pairwise Wilcoxon signed-rank tests across tasks, Holm",
+        "sources": n_tasks,
+        "reason": "p_unreachable" if unreachable else None,
+        "reason_text": f"no test can reach p < {alpha:g} (smallest possible p = {p_min:.2g})"
+        if unreachable
+        else None,
+    }
     if winners:
-        return Side(
-            "supported",
-            "beats every traditional RNN: " + ", ".join(winners),
-            amount,
-            strong,
-            n_tasks,
-            method=how,
-            sources=n_tasks,
-        )
+        evidence = "beats every traditional RNN: " + ", ".join(winners)
+        return Side("supported", evidence, strong, n_tasks, **typed)
     if looked and all_beaten:
-        return Side(
-            "contradicted",
-            "every LNN variant is beaten by a traditional RNN",
-            amount,
-            strong,
-            n_tasks,
-            method=how,
-            sources=n_tasks,
-        )
-    return Side(
-        "inconclusive",
-        "no LNN variant beats every traditional RNN significantly",
-        amount,
-        strong,
-        n_tasks,
-        method=how,
-        sources=n_tasks,
-    )
-
-
-def _basis(lit: Side, rerun: Side, verdict: str) -> str:
-    """One plain sentence: which source decides, and how much evidence stands behind each."""
-
-    def says(side: Side, name: str) -> str:
-        amount = "no evidence" if side.strength == "none" else f"evidence: {side.strength}"
-        if side.verdict == "inconclusive":
-            return f"the {name} cannot decide ({amount})"
-        verb = "support" if side.verdict == "supported" else "contradict"
-        return f"the {name} {verb} it ({amount})"
-
-    sentence = f"{says(lit, 'papers')}; {says(rerun, 'reruns')}"
-    if verdict == "inconclusive" and "inconclusive" not in (lit.verdict, rerun.verdict):
-        sentence += ": the two disagree"
-    return sentence[0].upper() + sentence[1:] + "."
+        evidence = "every LNN variant is beaten by a traditional RNN"
+        return Side("contradicted", evidence, strong, n_tasks, **typed)
+    evidence = "no LNN variant beats every traditional RNN significantly"
+    return Side("inconclusive", evidence, strong, n_tasks, **typed)
 
 
 #: The cost benchmark's LNN backends, in the order the claim table lists them.
@@ -693,7 +707,7 @@ def cost_side(
         sel = sel[sel["lnn_model"].isin(rerun_lnn_names(lnn_models))]
     if sel.empty:
         why = f"no cost comparison of {', '.join(measures)} for backend {backend}"
-        return Side("inconclusive", "", why, "none", 0, method="cost benchmark")
+        return nothing(why, method="cost benchmark")
     verdicts, texts, heads = [], [], []
     for m in measures:
         sub = sel[sel["measure"] == m]
@@ -717,14 +731,16 @@ def cost_side(
         verdict = combine(verdicts) if verdicts else "inconclusive"
     used = sel[sel["measure"].isin(list(measures))]
     first = used.iloc[0] if not used.empty else sel.iloc[0]
-    rounds = f"{int(used['lnn_n'].min())}-{int(used['lnn_n'].max())}" if not used.empty else "0"
-    amount = (
-        f"cost benchmark at T = {int(first['steps'])}, H = {int(first['units'])} units "
-        f"({first['backend_label']}): {_plural(int(used['lnn_model'].nunique()), 'LNN variant')} "
-        f"x {_plural(int(used['rnn_model'].nunique()), 'traditional RNN')}, "
-        f"{rounds} measurement rounds per model"
+    boot = used[used["interval_kind"] == "percentile_bootstrap"]
+    cell = CostCell(
+        steps=int(first["steps"]),
+        units=int(first["units"]),
+        rnn_models=int(used["rnn_model"].nunique()),
+        rounds_min=int(used["lnn_n"].min()) if not used.empty else 0,
+        rounds_max=int(used["lnn_n"].max()) if not used.empty else 0,
+        interval_level=float(boot["interval_level"].iloc[0]) if not boot.empty else math.nan,
+        resamples=int(boot["resamples"].iloc[0]) if not boot.empty else None,
     )
-    intervals = sorted(set(used["interval"])) if not used.empty else []
     headline: dict[str, Any] = {}
     if heads:
         m, h, _ = next((x for x in heads if x[2]), heads[0])
@@ -737,11 +753,12 @@ def cost_side(
     return Side(
         verdict,
         "; ".join(texts),
-        amount,
         "direct measurement",
         len(used),
-        method="cost benchmark, each measure on its own: ratio of medians; " + "; ".join(intervals),
+        kind="cost_benchmark",
+        method="cost benchmark, each measure on its own: ratio of medians",
         sources=int(used["lnn_model"].nunique()),
+        cost=cell,
         **headline,
     )
 
@@ -828,9 +845,30 @@ def _side_columns(prefix: str, side: Side, named: str) -> dict[str, Any]:
         f"{prefix}_ci_low": side.ci_low,
         f"{prefix}_ci_high": side.ci_high,
         f"{prefix}_k": side.k,
+        f"{prefix}_sources": side.sources,
+        f"{prefix}_pairs": side.pairs,
+        f"{prefix}_runs": side.runs,
+        f"{prefix}_conditions": ", ".join(side.conditions) if side.conditions else None,
         f"{prefix}_evidence": side.evidence,
-        f"{prefix}_amount": side.amount,
+        f"{prefix}_kind": side.kind,
+        f"{prefix}_reason": side.reason,
+        f"{prefix}_reason_text": side.reason_text,
         f"{prefix}_strength": side.strength,
+    }
+
+
+def _cost_columns(cell: CostCell | None) -> dict[str, Any]:
+    """The ``cost_*`` columns of a claim row (all null without a cost-benchmark side)."""
+    if cell is None:
+        return {}
+    return {
+        "cost_steps": cell.steps,
+        "cost_units": cell.units,
+        "cost_rnn_models": cell.rnn_models,
+        "cost_rounds_min": cell.rounds_min,
+        "cost_rounds_max": cell.rounds_max,
+        "cost_interval_level": cell.interval_level,
+        "cost_resamples": cell.resamples,
     }
 
 
@@ -867,8 +905,7 @@ def _literature(
         return literature_side_metrics(sel, dim, list(lit["metrics"]), c["direction"], alpha)
     if lnns:
         if effects is None:
-            why = "no effects table to select the claim's LNNs from"
-            return Side("inconclusive", "", why, "none", 0)
+            return nothing("no effects table to select the claim's LNNs from")
         meta = pool_literature(select_lnn(effects, lnns), alpha)
     return literature_side(meta, dim, lit.get("metric_family"), c["direction"])
 
@@ -894,7 +931,8 @@ def _rerun(
             alpha,
         )
     v, est, k = _judge(pooled_rows(meta, "rerun", c["dimension"], None), c["direction"])
-    return Side(v, est, _plural(k, "comparison"), strength(k, k), k)
+    reason = "no_evidence" if k == 0 else "too_few_to_pool" if k < MIN_K else None
+    return Side(v, est, strength(k, k), k, kind="pooled" if k else "none", reason=reason)
 
 
 def claim_verdicts(
@@ -935,24 +973,22 @@ def claim_verdicts(
             "quantifier": c["quantifier"],
             "lnn_models": ", ".join(c.get("lnn_models") or []),
             **_side_columns("literature", ls, lit_named),
-            "literature_papers": ls.sources,
         }
         if rr.get("cost_measures"):
             present = set(costs["backend"]) if not costs.empty else set()
             backends = [b for b in BACKEND_ORDER if b in present] + sorted(
                 present - set(BACKEND_ORDER)
             )
-            sides: list[tuple[str | None, str | None, Side]] = []
+            sides: list[tuple[str | None, Side]] = []
             for b in backends:
-                label = str(costs.loc[costs["backend"] == b, "backend_label"].iloc[0])
                 cs = cost_side(
                     costs, rr["cost_measures"], b, c["direction"], c["quantifier"],
                     c.get("lnn_models"),
                 )  # fmt: skip
-                sides.append((b, label, cs))
+                sides.append((b, cs))
             if not sides:
                 why = "no cost comparisons (results/costs/comparisons.parquet has no rows)"
-                sides.append((None, None, Side("inconclusive", "", why, "none", 0)))
+                sides.append((None, nothing(why)))
             no_design: dict[str, Any] = {
                 "rerun_design_measures": None,
                 "rerun_min_p": math.nan,
@@ -961,34 +997,26 @@ def claim_verdicts(
                 "rerun_seeds_needed": math.nan,
                 "rerun_design": "cost benchmark: measured directly, no task design",
             }
-            for b, shown, cs in sides:
-                named = rerun_named + (f"; {shown}" if shown else "")
-                verdict = combine([ls.verdict, cs.verdict])
+            for b, cs in sides:
                 rows.append(
                     {
                         **base,
                         "backend": b,
-                        "backend_label": shown,
-                        **_side_columns("rerun", cs, named),
-                        "rerun_tasks": 0,
+                        **_side_columns("rerun", cs, rerun_named),
+                        **_cost_columns(cs.cost),
                         **no_design,
-                        "verdict": verdict,
-                        "basis": _basis(ls, cs, verdict),
+                        "verdict": combine([ls.verdict, cs.verdict]),
                     }
                 )
             continue
         rs = _rerun(c, meta, pairwise, models, effects, alpha)
-        verdict = combine([ls.verdict, rs.verdict])
         rows.append(
             {
                 **base,
                 "backend": None,
-                "backend_label": None,
                 **_side_columns("rerun", rs, rerun_named),
-                "rerun_tasks": rs.sources,
                 **design_limits(fam, design_keys(c, fam), alpha),
-                "verdict": verdict,
-                "basis": _basis(ls, rs, verdict),
+                "verdict": combine([ls.verdict, rs.verdict]),
             }
         )
     return typed_frame(rows, CLAIM_VERDICTS)

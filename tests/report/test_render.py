@@ -56,7 +56,7 @@ def test_table_headers_formats_and_marks() -> None:
         "cap",
     )
     block = s.blocks[0]
-    latency = "Inference latency (measured under contention, diagnostic)"
+    latency = "Inference latency per sequence (measured under contention, diagnostic)"
     assert block["columns"] == ["CI low", "p (Holm)", latency, "Verdict"]
     cells = [[c["text"] for c in r["cells"]] for r in block["rows"]]
     assert cells == [

@@ -140,6 +140,47 @@ COPY_VARIANT_LABELS: dict[str, str] = {
     "exclude": "no copied numbers",
 }
 
+#: How each cost-benchmark backend (``backend`` of the cost tables, lnnmeta.costs.BACKENDS) is
+#: named in the report's tables, figures and claim cards.
+BACKEND_LABELS: dict[str, str] = {
+    "ncps": "LNN as published in ncps",
+    "fast": "LNN with an optimised kernel",
+    "torch": "PyTorch",
+}
+
+#: How a growth fit of the cost benchmark ended (``fit`` of lnnmeta.costs.COST_EXPONENTS).
+FIT_LABELS: dict[str, str] = {
+    "fitted": "",
+    "no_interval": "no residual degree of freedom: no interval",
+    "too_few_cells": "too few cells to fit",
+}
+
+
+def level_words(level: Any) -> str:
+    """A confidence level (a fraction, 0.95) as printed: ``95%``."""
+    return f"{100 * float(level):.4g}%"
+
+
+def cost_interval_words(kind: str, level: Any = None, resamples: Any = None) -> str:
+    """How a cost ratio's interval was obtained, in words (``interval_kind``, ``interval_level``
+    and ``resamples`` of lnnmeta.costs.COST_COMPARISONS)."""
+    if kind == "exact":
+        return "exact (measured once)"
+    if kind == "percentile_bootstrap":
+        reps = "" if missing(resamples) else f" ({int(resamples)} resamples)"
+        lvl = "" if missing(level) else f"{level_words(level)} "
+        return f"{lvl}percentile bootstrap over rounds{reps}"
+    raise ValueError(f"unknown interval kind {kind!r}; expected 'percentile_bootstrap' or 'exact'")
+
+
+def fit_words(status: str, zero_cells: Any = 0) -> str:
+    """What a cost growth fit left out or could not do, in words ("" when nothing)."""
+    parts = [FIT_LABELS[status]] if FIT_LABELS[status] else []
+    if not missing(zero_cells) and int(zero_cells) > 0:
+        parts.insert(0, f"{int(zero_cells)} cell(s) with a median of 0 left out")
+    return "; ".join(parts)
+
+
 _BYTES = {name for name, m in TRAINING_MEASURES.items() if m.unit == "bytes"}
 _SECONDS = {name for name, m in TRAINING_MEASURES.items() if m.unit == "s"}
 _P = {"p_value", "p_holm", "q_p", "p"}

@@ -87,7 +87,7 @@ def _efficiency_rows(runs: pd.DataFrame) -> pd.DataFrame:
         sub = ident[[*_ID, *_COND]].copy()
         sub["measure"] = measure
         sub["metric"] = measure
-        sub["higher_is_better"] = False
+        sub["higher_is_better"] = not TRAINING_MEASURES[measure].lower_is_better
         sub["value"] = pd.to_numeric(ident[measure], errors="coerce").astype(float)
         frames.append(sub)
     return pd.concat(frames, ignore_index=True)[_LONG]

@@ -477,9 +477,26 @@ def _side(prefix: str) -> list[pa.Field]:
         _f(f"{prefix}_estimate", _F, True),
         _f(f"{prefix}_ci_low", _F, True),
         _f(f"{prefix}_ci_high", _F, True),
+        # Comparisons pooled or counted (tasks of a rank test, cost ratios of the cost benchmark).
         _f(f"{prefix}_k", _I),
+        # Papers (literature), tasks (reruns) or LNN variants (cost benchmark) behind them.
+        _f(f"{prefix}_sources", _I),
+        # LNN-RNN pairs (pooled literature); training runs and the conditions, comma-separated
+        # (pooled reruns); null otherwise.
+        _f(f"{prefix}_pairs", _I, True),
+        _f(f"{prefix}_runs", _I, True),
+        _f(f"{prefix}_conditions", _S, True),
+        # The estimates the side weighed, in words (per scale, per metric or per LNN variant).
         _f(f"{prefix}_evidence", _S),
-        _f(f"{prefix}_amount", _S),
+        # One of lnnmeta.verdicts.EVIDENCE_KINDS ("pooled", "sign_test", "rank_tests", ...).
+        _f(f"{prefix}_kind", _S),
+        # One of lnnmeta.verdicts.REASONS where the side cannot decide or decides on little
+        # ("no_evidence", "too_few_to_pool", "p_unreachable"), with the judgement's own words
+        # where the code alone does not say it (what is missing, the smallest reachable p).
+        _f(f"{prefix}_reason", _S, True),
+        _f(f"{prefix}_reason_text", _S, True),
+        # The amount of evidence: "none", "too little", "limited", "moderate", "substantial",
+        # "direct measurement" (lnnmeta.verdicts.strength).
         _f(f"{prefix}_strength", _S),
     ]
 
@@ -497,13 +514,20 @@ CLAIM_VERDICTS = pa.schema(
         _f("quantifier", _S),
         # Canonical LNN names the claim is about, comma-separated; "" = every LNN.
         _f("lnn_models", _S),
-        # Cost-benchmark backend ("ncps", "fast") and its label; null for other claims.
+        # Cost-benchmark backend ("ncps", "fast"; lnnmeta.costs.BACKENDS); null for other claims.
         _f("backend", _S, True),
-        _f("backend_label", _S, True),
         *_side("literature"),
-        _f("literature_papers", _I),
         *_side("rerun"),
-        _f("rerun_tasks", _I),
+        # Cost-benchmark sides only (null otherwise): the comparison cell (T steps, H units), the
+        # traditional RNNs compared with, the measurement rounds per model (least, most) and the
+        # percentile bootstrap of the timed measures (null when every named measure is exact).
+        _f("cost_steps", _I, True),
+        _f("cost_units", _I, True),
+        _f("cost_rnn_models", _I, True),
+        _f("cost_rounds_min", _I, True),
+        _f("cost_rounds_max", _I, True),
+        _f("cost_interval_level", _F, True),
+        _f("cost_resamples", _I, True),
         # What the rerun design can decide (from rank_family): the rank-family measures looked at,
         # the smallest p they can reach, whether it is below alpha, and the tasks / seeds per task
         # 80% power would need (most favourable of the measures); null for cost-benchmark sides.
@@ -513,8 +537,8 @@ CLAIM_VERDICTS = pa.schema(
         _f("rerun_tasks_needed", _F, True),
         _f("rerun_seeds_needed", _F, True),
         _f("rerun_design", _S, True),
+        # Combined verdict (lnnmeta.verdicts.combine of the two sides); the report words its basis.
         _f("verdict", _S),
-        _f("basis", _S),
     ]
 )
 

@@ -18,10 +18,20 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import NullLocator
 
-from lnnmeta.costs import BACKEND_LABELS, COST_COMPARISONS, COST_EXPONENTS, COSTS, MEASURES
+from lnnmeta.costs import COST_COMPARISONS, COST_EXPONENTS, COSTS, MEASURES
+from lnnmeta.measures import TRAINING_MEASURES, headline_measure
 from lnnmeta.report import figures
 from lnnmeta.report.inputs import ReportInputs
-from lnnmeta.report.labels import interval, nbytes, number, seconds
+from lnnmeta.report.labels import (
+    BACKEND_LABELS,
+    cost_interval_words,
+    fit_words,
+    interval,
+    level_words,
+    nbytes,
+    number,
+    seconds,
+)
 from lnnmeta.report.render import Section
 from lnnmeta.report.sink import TableSink
 from lnnmeta.tables import read_table
@@ -33,6 +43,11 @@ MEASURE_NAMES = {name: m.label for name, m in MEASURES.items()}
 BACKEND_STYLE = {"ncps": ("x", ":"), "fast": ("o", "-"), "torch": ("s", "--")}
 #: The reference RNN of the printed ratio table (every RNN is in the full table).
 REFERENCE_RNN = "lstm"
+#: The measures of the printed growth-exponent table: time and memory, the noisy ones left out
+#: (every measure is in the exported table).
+EXPONENT_MEASURES = tuple(
+    n for n, m in MEASURES.items() if m.dimension != "parameters" and not m.noisy
+)
 
 
 def read_cost_tables(paths: Sequence[str]) -> dict[str, pd.DataFrame]:
@@ -52,8 +67,8 @@ def _value(measure: str, x: float) -> str:
 
 
 def _ratio_text(row: Mapping[Hashable, Any]) -> str:
-    """``ratio [low, high]`` for measures taken every round; the bare ratio for exact ones."""
-    if MEASURES[str(row["measure"])].per_round:
+    """``ratio [low, high]`` for bootstrapped ratios; the bare ratio for exact ones."""
+    if row["interval_kind"] != "exact":
         return f"{number(row['ratio'])} {interval(row['ratio_low'], row['ratio_high'])}".strip()
     return number(row["ratio"])
 
@@ -71,7 +86,7 @@ def costs(inp: ReportInputs, out: TableSink) -> Section:
         s.notice("No cost benchmark in this run (results/costs/costs.parquet is missing or empty).")
         return s
     first = cost.iloc[0]
-    rounds = int(cost.loc[cost["measure"] == "train_step_s", "n"].max())
+    rounds = int(cost.loc[cost["measure"] == headline_measure("benchmark", "time"), "n"].max())
     s.paragraphs.append(
         "The training jobs time themselves while other jobs share the machine; their timing "
         "columns are diagnostics. Here every model is measured on its own: one process and one "
@@ -86,15 +101,25 @@ def costs(inp: ReportInputs, out: TableSink) -> Section:
         "process's resident memory (all allocations, page-granular, noisy) during one training "
         "step. Lower is better for every measure; measures are compared one at a time."
     )
-    level = f"{100 * float(inp.config.get('costs', {}).get('level', 0.95)):.4g}%"
-    _comparisons(out, s, tables.get("comparisons", pd.DataFrame()), level)
-    _exponents(out, s, tables.get("exponents", pd.DataFrame()), level)
+    _comparisons(out, s, tables.get("comparisons", pd.DataFrame()))
+    _exponents(out, s, tables.get("exponents", pd.DataFrame()))
     _scaling(out, s, cost)
     _pareto(inp, out, s)
     return s
 
 
-def _comparisons(out: TableSink, s: Section, cmp: pd.DataFrame, level: str) -> None:
+def _interval_sentence(cmp: pd.DataFrame) -> str:
+    """Which measures carry which interval, from the table's typed interval columns."""
+    parts = []
+    for (kind, level, reps), g in cmp.groupby(
+        ["interval_kind", "interval_level", "resamples"], dropna=False, sort=False
+    ):
+        names = [MEASURE_NAMES[m] for m in MEASURES if m in set(g["measure"])]
+        parts.append(f"{', '.join(names)}: {cost_interval_words(str(kind), level, reps)}")
+    return "; ".join(parts)
+
+
+def _comparisons(out: TableSink, s: Section, cmp: pd.DataFrame) -> None:
     s.heading("LNN against RNN, one measure at a time")
     if cmp.empty:
         s.notice("No LNN-vs-RNN comparison: the cost grid has no LNN or no RNN model.")
@@ -118,8 +143,7 @@ def _comparisons(out: TableSink, s: Section, cmp: pd.DataFrame, level: str) -> N
         wide[order],
         f"Cost of each LNN relative to {ref} at T = {t}, H = {h} (both with H units: equal units, "
         "not equal parameters): median LNN / median RNN, each column one measure (below 1: the LNN "
-        f"is cheaper). Timed measures carry a {level} percentile-bootstrap interval over rounds; "
-        "parameters, saved bytes and peak tensor memory are measured once (exact).",
+        f"is cheaper). Intervals: {_interval_sentence(cmp)}.",
         "costs_ratios",
     )
     full = pd.DataFrame(
@@ -149,12 +173,13 @@ def _comparisons(out: TableSink, s: Section, cmp: pd.DataFrame, level: str) -> N
     )
 
 
-def _exponents(out: TableSink, s: Section, exps: pd.DataFrame, level: str) -> None:
+def _exponents(out: TableSink, s: Section, exps: pd.DataFrame) -> None:
     s.heading("How costs grow with T and H")
     if exps.empty:
         s.notice("No growth exponents in this run.")
         return
-    shown = ["train_step_s", "infer_s_per_seq", "saved_bytes", "peak_alloc_bytes"]
+    level = " / ".join(level_words(x) for x in sorted(set(exps["interval_level"])))
+    shown = list(EXPONENT_MEASURES)
     rows = []
     for (model, backend), g in exps.groupby(["model", "backend"], sort=True):
         row = {"model": model, "backend": backend}
@@ -175,6 +200,17 @@ def _exponents(out: TableSink, s: Section, exps: pd.DataFrame, level: str) -> No
         "costs_exponents",
         print_rows=20,
     )
+    odd = exps[(exps["fit"] != "fitted") | (exps["zero_cells"] > 0)]
+    if not odd.empty:
+        s.text(
+            "Fits with cells left out or without an interval: "
+            + "; ".join(
+                f"{_contender(str(r['model']), str(r['backend']))}, "
+                f"{MEASURE_NAMES[str(r['measure'])]}: {fit_words(str(r['fit']), r['zero_cells'])}"
+                for _, r in odd.iterrows()
+            )
+            + "."
+        )
 
 
 @figures.styled
@@ -246,7 +282,7 @@ def _pareto(inp: ReportInputs, out: TableSink, s: Section) -> None:
     if pts.empty or runs.empty:
         s.notice("No Pareto plot: no in-distribution rerun summaries.")
         return
-    cost_cols = ["n_params", "saved_for_backward_bytes"]
+    cost_cols = [headline_measure("training", d) for d in ("parameters", "memory")]
     per_task = inp.cost_medians(per_task=True)
     if not set(cost_cols) <= set(per_task.columns):
         s.notice("No Pareto plot: the rerun cost medians (rerun_costs) were not given.")
@@ -259,8 +295,8 @@ def _pareto(inp: ReportInputs, out: TableSink, s: Section) -> None:
         s,
         figures.pareto_plot(pts, cost_cols),
         "Across the rerun grid, one row of panels per task: each model's mean in-distribution test "
-        "metric (y) against its trainable parameters (left) and the bytes its training forward "
-        f"pass saves for backward (right; deterministic, the reruns' backend: {backends}), log "
-        "axes. The grey line joins the Pareto front: models no other model beats in both.",
+        f"metric (y) against its {TRAINING_MEASURES[cost_cols[0]].description} (left) and the "
+        f"{TRAINING_MEASURES[cost_cols[1]].description} (right; the reruns' backend: {backends}), "
+        "log axes. The grey line joins the Pareto front: models no other model beats in both.",
         screen_only=pts["task"].nunique() > 4,
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from lnnmeta import stats
+from lnnmeta.measures import TRAINING_MEASURES, headline_measure
 from lnnmeta.report import figures
 from lnnmeta.report.inputs import ReportInputs
 from lnnmeta.report.labels import Formatter, interval, measure_label, number
@@ -274,16 +275,28 @@ def _ranks(inp: ReportInputs, out: TableSink, s: Section) -> None:
 def _efficiency(inp: ReportInputs, out: TableSink, s: Section) -> None:
     s.heading("Memory and speed")
     eff = inp.cost_medians(per_task=False)
-    if "train_time_per_epoch_s" in eff.columns:
-        eff = eff.sort_values("train_time_per_epoch_s")
-    fmts: dict[str, Formatter] = {"n_params": lambda x: number(round(float(x)))}
+    time_col = headline_measure("training", "time")
+    if time_col in eff.columns:
+        eff = eff.sort_values(time_col)
+    fmts: dict[str, Formatter] = {
+        n: lambda x: number(round(float(x)))
+        for n, m in TRAINING_MEASURES.items()
+        if m.unit == "count"
+    }
+    # the measures' labels, lower case, without the diagnostics' "(measured under contention...)"
+    shown = [m for n, m in TRAINING_MEASURES.items() if n in eff.columns]
+    named = [m.label.split(" (")[0].lower() for m in shown if not m.diagnostic]
+    timed = [m.label.split(" (")[0].lower() for m in shown if m.diagnostic]
     out.table(
         s,
         eff,
-        "Cost per model, median over tasks and seeds (lower is better): trainable parameters, "
-        "model size, peak memory while training, activations saved for backward, training time "
-        "per epoch and inference latency per sequence (both timed inside training jobs that share "
-        "the machine: measured under contention, diagnostic; section 3b measures costs alone)",
+        f"Cost per model, median over tasks and seeds (lower is better): {', '.join(named)}"
+        + (
+            f"; {' and '.join(timed)} (timed inside training jobs that share the machine: "
+            "measured under contention, diagnostic; section 3b measures costs alone)"
+            if timed
+            else ""
+        ),
         "efficiency",
         formats=fmts,
     )
@@ -308,7 +321,7 @@ def _efficiency(inp: ReportInputs, out: TableSink, s: Section) -> None:
         out.figure(
             s,
             figures.pareto_plot(
-                pts[pts["task"].isin(group)], ("n_params", "train_time_per_epoch_s")
+                pts[pts["task"].isin(group)], (headline_measure("training", "parameters"), time_col)
             ),
             f"Accuracy against cost{part}, one row of panels per task: each marker is one model "
             "(circle LNN, square RNN), at its mean in-distribution test metric (y) and its median "
