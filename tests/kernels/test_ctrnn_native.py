@@ -95,8 +95,17 @@ def test_initial_state_gradient_and_no_grad(native_library: _native.NativeLibrar
         ctrnn_scan(drive, dt, weight, inv_tau, 4, h0, native=native).square().sum().backward()
         grads.append(h0.grad)
     _close(grads[0], grads[1], "d h0")
-    with torch.no_grad():
-        plain = ctrnn_scan(drive, dt, weight, inv_tau, 4)
+    kept = []
+    forward = native_library.ctrnn_forward
+
+    def spy(*args: Any) -> Any:
+        kept.append(args[-1])
+        return forward(*args)
+
+    with torch.no_grad(), pytest.MonkeyPatch.context() as patch:
+        patch.setattr(native_library, "ctrnn_forward", spy)
+        plain = ctrnn_scan(drive, dt, weight.clone().requires_grad_(), inv_tau, 4)
+    assert kept == [False]  # parameters that require grad, but no autograd: nothing kept
     _close(plain, ctrnn_scan_eager(drive, dt, weight, inv_tau, 4, torch.zeros(6, 9)), "state")
 
 

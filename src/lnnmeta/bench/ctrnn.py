@@ -8,6 +8,12 @@ rotation of :func:`lnnmeta.bench.kernels.measure`: every round times one trainin
 (forward, mean-square loss, backward, Adam step) and one inference forward of each.  Medians
 over rounds are reported, with the bytes each forward saves for backward and the largest
 difference of the final states of the two CT-RNN paths.
+
+A 512^3 ``torch.mm`` (:func:`lnnmeta.bench.kernels.big_gemm`) is timed in the same rotation: with
+the multiply-adds of the recurrent products of one native training step (``3 T U B N^2``: one
+``h U^T`` and one ``ga U`` per sub-step, and the weight gradient over all sub-steps) it gives the
+rate the native step reaches on its products, beside the rate of a large product on this thread
+(an upper bound: where the two are close, the step is bound by its matrix products).
 """
 
 from __future__ import annotations
@@ -22,10 +28,22 @@ import torch
 from torch import Tensor, nn
 
 from lnnmeta.atomic import write_text
-from lnnmeta.bench.kernels import CLOCKS, PHASES, Contender, environment, measure, saved_bytes
+from lnnmeta.bench.kernels import (
+    BIG_GEMM,
+    BIG_GEMM_SIZE,
+    CLOCKS,
+    PHASES,
+    Contender,
+    big_gemm,
+    environment,
+    measure,
+    saved_bytes,
+)
 from lnnmeta.models import CTRNN
 
-CONTENDERS = ("eager", "native", "lstm")
+#: The CT-RNN on its eager loop (the ``ncps`` backend, and the fallback), on the native scan (the
+#: ``fast`` backend), and nn.LSTM.
+CONTENDERS = ("eager", "fast", "lstm")
 
 
 class _Sequence(nn.Module):
@@ -69,7 +87,7 @@ def build_contenders(units: int, args: argparse.Namespace) -> tuple[list[Contend
     native.load_state_dict(eager.state_dict())
     modules: dict[str, nn.Module] = {
         "eager": _Sequence(eager, dt),
-        "native": _Sequence(native, dt),
+        "fast": _Sequence(native, dt),
         "lstm": nn.LSTM(args.inputs, units, batch_first=True),
     }
     contenders = [
@@ -84,8 +102,9 @@ def benchmark(units: int, args: argparse.Namespace) -> dict[str, Any]:
     contenders, x = build_contenders(units, args)
     by_name = {c.name: c.module for c in contenders}
     with torch.no_grad():
-        diff = float((by_name["eager"](x)[0] - by_name["native"](x)[0]).abs().max())
-    measure(contenders, x, args.rounds, args.warmup, CLOCKS[args.clock])
+        diff = float((by_name["eager"](x)[0] - by_name["fast"](x)[0]).abs().max())
+    extra = {BIG_GEMM: big_gemm()}
+    times = measure(contenders, x, args.rounds, args.warmup, CLOCKS[args.clock], extra)
     record: dict[str, Any] = {"model": "ctrnn", "units": units, "max_abs_diff": diff}
     for c in contenders:
         record[c.name] = {
@@ -94,26 +113,42 @@ def benchmark(units: int, args: argparse.Namespace) -> dict[str, Any]:
             "saved_bytes": saved_bytes(c.module, x),
         }
     for p in PHASES:
-        record[f"{p}_speedup_vs_eager"] = record["eager"][f"{p}_ms"] / record["native"][f"{p}_ms"]
-        record[f"{p}_native_cost_vs_lstm"] = record["native"][f"{p}_ms"] / record["lstm"][f"{p}_ms"]
+        record[f"{p}_speedup_vs_eager"] = record["eager"][f"{p}_ms"] / record["fast"][f"{p}_ms"]
+        record[f"{p}_fast_cost_vs_lstm"] = record["fast"][f"{p}_ms"] / record["lstm"][f"{p}_ms"]
+    core = by_name["fast"].core
+    assert isinstance(core, CTRNN)
+    macs = 3 * args.steps * core.unfolds * args.batch * units * units
+    record["products_gflop"] = 2e-9 * macs
+    record["products_gflops"] = 2e-9 * macs / (1e-3 * record["fast"]["train_ms"])
+    record["big_gemm_gflops"] = 2e-9 * BIG_GEMM_SIZE**3 / statistics.median(times[BIG_GEMM])
     return record
+
+
+def rate_sentence(record: dict[str, Any]) -> str:
+    """One sentence on the rate of the native step's recurrent products."""
+    return (
+        f"ctrnn {record['units']}: the fast train step's recurrent products "
+        f"({record['products_gflop']:.2f} GFLOP) run at {record['products_gflops']:.0f} GFLOP/s "
+        f"counting the whole step's time, a {BIG_GEMM_SIZE}^3 product at "
+        f"{record['big_gemm_gflops']:.0f}"
+    )
 
 
 def format_table(records: list[dict[str, Any]]) -> str:
     """Return a plain-text table of the records (times are medians in ms)."""
     head = (
-        f"{'units':>5} | {'train ms eager/native/lstm':>27} {'x eager':>8} {'/lstm':>6}"
-        f" | {'infer ms eager/native/lstm':>27} {'x eager':>8} {'/lstm':>6}"
-        f" | {'saved MB eager/native':>21} | {'max|diff|':>9}"
+        f"{'units':>5} | {'train ms eager/fast/lstm':>27} {'x eager':>8} {'/lstm':>6}"
+        f" | {'infer ms eager/fast/lstm':>27} {'x eager':>8} {'/lstm':>6}"
+        f" | {'saved MB eager/fast':>21} | {'max|diff|':>9}"
     )
     lines = [head, "-" * len(head)]
     for r in records:
         cells = [f"{r['units']:>5}"]
         for p in PHASES:
             ms = "/".join(f"{r[c][f'{p}_ms']:.2f}" for c in CONTENDERS)
-            speedup, cost = r[f"{p}_speedup_vs_eager"], r[f"{p}_native_cost_vs_lstm"]
+            speedup, cost = r[f"{p}_speedup_vs_eager"], r[f"{p}_fast_cost_vs_lstm"]
             cells.append(f"{ms:>27} {speedup:>7.2f}x {cost:>5.1f}x")
-        mb = "/".join(f"{r[c]['saved_bytes'] / 1e6:.1f}" for c in ("eager", "native"))
+        mb = "/".join(f"{r[c]['saved_bytes'] / 1e6:.1f}" for c in ("eager", "fast"))
         cells.append(f"{mb:>21}")
         cells.append(f"{r['max_abs_diff']:>9.1e}")
         lines.append(" | ".join(cells))
@@ -133,6 +168,8 @@ def run(args: argparse.Namespace) -> int:
         f"\nmedians of {args.rounds} rounds, {args.clock} clock, {args.threads} thread(s), "
         f"batch {args.batch}, T {args.steps}; native kernels: {env['ltc_kernels']}"
     )
+    for record in records:
+        print(rate_sentence(record))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     document = {"environment": env, "results": records}
     write_text(args.out, json.dumps(document, indent=2) + "\n")

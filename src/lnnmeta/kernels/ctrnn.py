@@ -95,14 +95,18 @@ def ctrnn_scan(
     batch, _, units = drive.shape
     if h0 is None:
         h0 = drive.new_zeros(batch, units)
-    if native and native_available(drive, dt, weight, inv_tau, h0):
-        out: Tensor = CtrnnScan.apply(drive, dt, weight, inv_tau, h0, unfolds)
+    tensors = (drive, dt, weight, inv_tau, h0)
+    if native and native_available(*tensors):
+        # under no_grad a Function still sees needs_input_grad set: decide here
+        keep = torch.is_grad_enabled() and any(t.requires_grad for t in tensors)
+        out: Tensor = CtrnnScan.apply(*tensors, unfolds, keep)
         return out
     return ctrnn_scan_eager(drive, dt, weight, inv_tau, unfolds, h0)
 
 
 class CtrnnScan(torch.autograd.Function):
-    """The native scan under autograd; arguments as in :func:`ctrnn_scan` (h0 required)."""
+    """The native scan under autograd; arguments as in :func:`ctrnn_scan` (h0 required), and
+    ``keep``: whether to keep what the backward pass needs (False without autograd)."""
 
     @staticmethod
     def forward(
@@ -113,12 +117,12 @@ class CtrnnScan(torch.autograd.Function):
         inv_tau: Tensor,
         h0: Tensor,
         unfolds: int,
+        keep: bool,
     ) -> Tensor:
-        """Run the scan; keep every sub-step's state and tanh if a gradient is needed."""
+        """Run the scan; keep every sub-step's state and tanh if ``keep``."""
         native = _native.cfc_library()
         if native is None:  # checked by ctrnn_scan; the library does not go away
             raise RuntimeError("the native CT-RNN scan needs the native library")
-        keep = any(ctx.needs_input_grad[:5])  # type: ignore[attr-defined]
         dt, weight, inv_tau = dt.contiguous(), weight.contiguous(), inv_tau.contiguous()
         out, chain, acts = native.ctrnn_forward(
             drive.contiguous(), dt, weight, inv_tau, h0.contiguous(), unfolds, keep
@@ -131,7 +135,13 @@ class CtrnnScan(torch.autograd.Function):
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, ...]:
         """Back-propagate through every sub-step (``csrc/ctrnn_body.h``)."""
+        if not ctx.saved_tensors:
+            raise RuntimeError("the CT-RNN scan ran without keeping its states (no autograd)")
         dt, weight, inv_tau, chain, acts = ctx.saved_tensors
         grads = ctx.native.ctrnn_backward(dt, weight, inv_tau, chain, acts, grad.contiguous())
         needs = ctx.needs_input_grad
-        return (*(g if need else None for g, need in zip(grads, needs[:5], strict=True)), None)
+        return (
+            *(g if need else None for g, need in zip(grads, needs[:5], strict=True)),
+            None,
+            None,
+        )
