@@ -145,3 +145,39 @@ def test_rope_is_a_relative_difference() -> None:
     assert out.pairwise.iloc[0]["bayes_verdict"] in {"a better", "b better"}
     a_is_ltc = out.pairwise.iloc[0]["model_a"] == "LTC"
     assert out.pairwise.iloc[0]["bayes_verdict"] == ("a better" if a_is_ltc else "b better")
+
+
+_CD_SCRIPT = """
+import hashlib, io
+import pandas as pd
+from lnnmeta.stats.ranks import cd_diagram
+models = ["ltc", "cfc", "cfc_mm", "gru", "lstm", "rnn", "ctrnn", "ltc_ncp"]
+ranks = pd.Series({m: 2.0 + 0.5 * i for i, m in enumerate(models)})
+pairs = pd.DataFrame(
+    [{"model_a": a, "model_b": b, "p_holm": 0.001 if (a, b) == ("ltc", "ltc_ncp") else 0.5}
+     for i, a in enumerate(models) for b in models[i + 1:]]
+)
+buf = io.BytesIO()
+cd_diagram(ranks, pairs, "t", 2.0).savefig(buf, format="png", metadata={"Software": None})
+print(hashlib.sha1(buf.getvalue()).hexdigest())
+"""
+
+
+def test_cd_diagram_is_the_same_picture_whatever_the_string_hash() -> None:
+    """Same data, same pixels: scikit-posthocs joins a bar's models in set order (the string hash
+    of PYTHONHASHSEED); cd_diagram draws every bar left to right."""
+    import os
+    import subprocess
+    import sys
+
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", _CD_SCRIPT],
+            env={**os.environ, "PYTHONHASHSEED": seed, "OMP_NUM_THREADS": "1"},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        for seed in ("1", "2", "3")
+    }
+    assert len(digests) == 1

@@ -271,13 +271,19 @@ def cd_diagram(
         p = r["p_holm"] if pd.notna(r["p_holm"]) else 1.0
         sig.loc[r["model_a"], r["model_b"]] = sig.loc[r["model_b"], r["model_a"]] = float(p)
     palette = {m: colours[str(m)] for m in models if str(m) in colours} if colours else None
-    sp.critical_difference_diagram(
+    drawn = sp.critical_difference_diagram(
         mean_ranks,
         sig,
         alpha=alpha,
         ax=ax,
         color_palette=palette if palette and len(palette) == len(models) else None,
     )
+    # scikit-posthocs draws each bar through its models in set order, which follows Python's string
+    # hash (PYTHONHASHSEED): the same bar with other joins, other pixels. Left to right, every run.
+    for bar in drawn.get("crossbars", []):
+        for line in bar:
+            xs = sorted(float(x) for x in line.get_xdata())
+            line.set_data(xs, list(line.get_ydata())[: len(xs)])
     ax.set_title(title, pad=14)
     if cd_ax is not None and cd_ok is not None:
         # The reference bar starts at the best rank, in a strip of its own under the labels.
