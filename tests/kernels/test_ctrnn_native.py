@@ -160,3 +160,19 @@ def test_switch_and_backend_select_the_eager_loop(monkeypatch: pytest.MonkeyPatc
 def test_bad_unfolds_is_rejected() -> None:
     with pytest.raises(ValueError, match="unfolds"):
         ctrnn_scan(torch.zeros(1, 1, 1), torch.ones(1, 1), torch.zeros(1, 1), torch.ones(1), 0)
+
+
+def test_mismatched_shapes_are_rejected() -> None:
+    """Shapes are checked before the native scan (which would read out of bounds)."""
+    drive, dt, weight, inv_tau = (
+        torch.zeros(2, 3, 4),
+        torch.ones(2, 3),
+        torch.zeros(4, 4),
+        torch.ones(4),
+    )
+    with pytest.raises(ValueError, match=r"dt must have shape \(2, 3\)"):
+        ctrnn_scan(drive, torch.ones(2, 5), weight, inv_tau, 6)
+    with pytest.raises(ValueError, match="weight must have shape"):
+        ctrnn_scan(drive, dt, torch.zeros(4, 3), inv_tau, 6)
+    with pytest.raises(ValueError, match="h0 must have shape"):
+        ctrnn_scan(drive, dt, weight, inv_tau, 6, torch.zeros(3, 4))

@@ -92,9 +92,19 @@ def ctrnn_scan(
     """
     if unfolds < 1:
         raise ValueError(f"unfolds must be at least 1, got {unfolds}")
-    batch, _, units = drive.shape
+    if drive.dim() != 3:
+        raise ValueError(f"drive must be (batch, steps, units), got shape {tuple(drive.shape)}")
+    batch, steps, units = drive.shape
     if h0 is None:
         h0 = drive.new_zeros(batch, units)
+    expected = {"dt": (batch, steps), "weight": (units, units), "inv_tau": (units,)}
+    expected["h0"] = (batch, units)
+    for name, t in zip(expected, (dt, weight, inv_tau, h0), strict=True):
+        if tuple(t.shape) != expected[name]:  # the native scan would read out of bounds
+            raise ValueError(
+                f"{name} must have shape {expected[name]} for a drive of shape "
+                f"{tuple(drive.shape)}, got {tuple(t.shape)}"
+            )
     tensors = (drive, dt, weight, inv_tau, h0)
     if native and native_available(*tensors):
         # under no_grad a Function still sees needs_input_grad set: decide here
