@@ -151,3 +151,26 @@ def test_a_zero_spread_on_one_side_gives_no_hedges_g() -> None:
     eff = literature_effects(reported_frame(rows))
     assert eff["effect_kind"].tolist() == ["degenerate_spread"]
     assert eff["effect"].iloc[0] > 0 and eff["variance"].isna().all()  # the sign is kept
+
+
+def test_egger_and_funnel_count_each_copied_number_once() -> None:
+    """The funnel's points and Egger's test use the effects the pooled estimate uses: each copied
+    number once (the funnel is centred on that estimate)."""
+    from lnnmeta.stats import egger_test
+    from lnnmeta.stats.plots import funnel_table
+
+    eff = literature_effects(reported_frame(_copied_corpus()))
+    once = cluster_effects(count_copies_once(eff))
+    every = cluster_effects(eff)
+    once = once[np.isfinite(once["variance"]) & (once["variance"] > 0)]
+    points = funnel_table(eff)
+    scales = sorted(set(once["scale"]) & {"smd", "log_ratio"})
+    assert scales
+    for scale in scales:
+        pts = points[points["scale"] == scale]["effect"].sort_values().to_numpy()
+        ref = once[once["scale"] == scale]["effect"].sort_values().to_numpy()
+        assert pts == pytest.approx(ref)
+        all_copies = every[every["scale"] == scale]["effect"].sort_values().to_numpy()
+        assert len(all_copies) != len(ref) or not np.allclose(all_copies, ref)
+        egger = egger_test(eff)
+        assert int(egger.loc[egger["scale"] == scale, "k"].iloc[0]) == len(ref)

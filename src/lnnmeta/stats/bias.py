@@ -20,7 +20,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from lnnmeta.measures import TRAINING_MEASURES
-from lnnmeta.stats.meta import Dependence, _best_pair, cluster_effects
+from lnnmeta.stats.meta import Dependence, _best_pair, cluster_effects, select_copies
 from lnnmeta.stats.schemas import EGGER, SIGN_TEST, typed_frame
 
 #: Egger's test is only run with at least this many effects (Sterne et al. 2011).
@@ -200,7 +200,8 @@ def egger_test(
         effects only; ``predictor`` says which standard error was used (see the module
         docstring).
     """
-    reported = effects[effects["source"] == "reported"]
+    # Each copied number once, as in the pooled estimate the funnel is centred on.
+    reported = select_copies(effects[effects["source"] == "reported"], "once")
     clusters = cluster_effects(reported, dependence)
     clusters = clusters[clusters["scale"].isin(["smd", "log_ratio"])]
     mod_se = _modified_se(reported)

@@ -232,7 +232,9 @@ def funnel_rows(
     """The points of one funnel plot: the comparison clusters with a variance (as Egger's test
     takes them, :func:`lnnmeta.stats.bias.egger_test`), each with its own dimension and metric
     family; :data:`FUNNEL_POINTS` rows."""
-    cl = _select(effects, source, dimension, metric_family, scale, dependence)
+    cl = _select(
+        select_copies(effects, "once"), source, dimension, metric_family, scale, dependence
+    )
     return typed_frame(cl.assign(dependence=dependence), FUNNEL_POINTS)
 
 
@@ -244,7 +246,7 @@ def funnel_table(
 ) -> pd.DataFrame:
     """The funnel points (:func:`funnel_rows`) of every dimension and scale of ``sources``: the
     table ``funnel_points`` of rule pool_effects."""
-    cl = _with_variance(cluster_effects(effects, dependence))
+    cl = _with_variance(cluster_effects(select_copies(effects, "once"), dependence))
     return typed_frame(cl[cl["source"].isin(sources)].assign(dependence=dependence), FUNNEL_POINTS)
 
 
