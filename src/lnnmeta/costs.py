@@ -5,8 +5,9 @@ columns are diagnostics. This module measures the costs on their own, in one pro
 
 * **models and backends** -- every registry model; the liquid ones (LTC, CfC and its modes, NCP-wired)
   both "as published in ncps" (``ncps``, ncps 1.0.1 stepped per time step as the pipeline runs it) and
-  "with an optimised kernel" (``fast``, :mod:`lnnmeta.kernels`); RNN, LSTM, GRU and CT-RNN in PyTorch
-  (``torch``). All are the pipeline's :class:`lnnmeta.models.SequenceModel` (core + linear readout),
+  "with an optimised kernel" (``fast``, :mod:`lnnmeta.kernels`); RNN, LSTM and GRU in PyTorch, and the
+  CT-RNN with its native scan (:mod:`lnnmeta.kernels.ctrnn`, as the training jobs run it), under the
+  backend key ``torch``. All are the pipeline's :class:`lnnmeta.models.SequenceModel` (core + linear readout),
   fed the same random batch (``inputs`` channels, unit time gaps, one regression target).
 * **grid** -- sequence length T and units H: a cross through an anchor cell (T varies at the anchor's
   H, H varies at the anchor's T) or the full product.

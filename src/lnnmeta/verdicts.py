@@ -70,10 +70,10 @@ RULES = (
     "machine: diagnostics that decide no claim.",
     "Combined: supported (contradicted) when one source supports (contradicts) and the other does "
     "not disagree; inconclusive when they disagree or neither decides.",
-    "Amount of evidence, in words: \"none\" (nothing to pool), \"too little\" (fewer than {min_k} "
-    "pooled comparisons), \"limited\" (fewer than {min_k_trust} comparisons, or fewer than "
-    "{min_sources} independent papers or rerun tasks behind them), \"moderate\" (fewer than "
-    "{substantial_k} comparisons) and \"substantial\" otherwise; \"direct measurement\" for the "
+    'Amount of evidence, in words: "none" (nothing to pool), "too little" (fewer than {min_k} '
+    'pooled comparisons), "limited" (fewer than {min_k_trust} comparisons, or fewer than '
+    '{min_sources} independent papers or rerun tasks behind them), "moderate" (fewer than '
+    '{substantial_k} comparisons) and "substantial" otherwise; "direct measurement" for the '
     "cost benchmark.",
 )
 
@@ -1058,7 +1058,9 @@ def judge_claims(
     )
     write_table(out, out_path, TABLE_NAMES["stats_claim_verdicts"])
     if dimensions_path is not None:
-        dims = dimension_verdicts(read(meta_path, "stats_meta"), read(effects_path, "stats_effects"))
+        dims = dimension_verdicts(
+            read(meta_path, "stats_meta"), read(effects_path, "stats_effects")
+        )
         write_table(dims, dimensions_path, TABLE_NAMES["stats_dimension_verdicts"])
     return out
 

@@ -58,7 +58,9 @@ def methods_text(tmp_path_factory: pytest.TempPathFactory) -> str:
         load_config(ROOT / "config/ci.yaml"),
     )
     texts: list[str] = []
-    for block in methods(inp, TableSink(tmp_path_factory.mktemp("tables"), inp.get("effects"))).blocks:
+    for block in methods(
+        inp, TableSink(tmp_path_factory.mktemp("tables"), inp.get("effects"))
+    ).blocks:
         if block["kind"] == "heading" and block["text"] == "References":
             break  # the bibliography itself, not text citing it
         if block["kind"] in ("paragraph", "note"):

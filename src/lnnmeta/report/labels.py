@@ -145,7 +145,7 @@ COPY_VARIANT_LABELS: dict[str, str] = {
 BACKEND_LABELS: dict[str, str] = {
     "ncps": "LNN as published in ncps",
     "fast": "LNN with an optimised kernel",
-    "torch": "PyTorch",
+    "torch": "PyTorch (CT-RNN: this project's native scan)",
 }
 
 #: How a growth fit of the cost benchmark ended (``fit`` of lnnmeta.costs.COST_EXPONENTS).

@@ -738,9 +738,7 @@ def literature_sensitivity(
     ]
     lit = effects[effects["source"] == "reported"] if not effects.empty else effects
     no_copy = (
-        pool_effects(
-            lit, methods=("REML",), include_copied=False, scopes=("overall",), alpha=alpha
-        )
+        pool_effects(lit, methods=("REML",), include_copied=False, scopes=("overall",), alpha=alpha)
         if not lit.empty
         else pd.DataFrame(columns=META.names)
     )
