@@ -50,6 +50,12 @@ def test_multi_seed_job_equals_single_seed_jobs_value_for_value(tmp_path: Path) 
         together[1].drop(columns=MEASURED), alone.drop(columns=MEASURED), check_exact=True
     )
     assert not together[0]["value"].equals(together[1]["value"])  # the seeds differ
+    # each seed reads its own peak memory (the process's high-water mark is reset per seed; with
+    # getrusage's lifetime mark the second seed read 0)
+    from lnnmeta import memprobe
+
+    if memprobe.reset_high_water_mark():
+        assert (together[1]["peak_train_mem_bytes"] > 0).all()
 
 
 def test_a_rerun_after_a_kill_takes_finished_seeds_from_the_resume_folder(tmp_path: Path) -> None:

@@ -36,7 +36,6 @@ the ratio LNN / RNN of the medians with a bootstrap interval over rounds; measur
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import importlib.metadata
 import logging
 import os
@@ -45,7 +44,6 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -54,6 +52,7 @@ import pyarrow as pa
 import torch
 from torch import nn
 
+from lnnmeta import memprobe
 from lnnmeta.errors import InputError
 from lnnmeta.measures import COST_MEASURES, Measure
 from lnnmeta.models import REGISTRY, Backend, build_model, canonical_name, count_trainable, get_spec
@@ -283,45 +282,21 @@ class _Contender:
 # Memory probes
 
 
-def _libc() -> Any:
-    with contextlib.suppress(OSError):
-        return ctypes.CDLL("libc.so.6")
-    return None
-
-
-_LIBC = _libc()
-_CLEAR_REFS = Path("/proc/self/clear_refs")
-
-
-def _status_bytes(key: str) -> int:
-    with open("/proc/self/status", encoding="ascii") as f:
-        for line in f:
-            if line.startswith(key):
-                return int(line.split()[1]) * 1024
-    raise OSError(f"/proc/self/status has no {key}")
-
-
 def rss_supported() -> bool:
     """Whether the peak-RSS probe works here (Linux with a writable ``/proc/self/clear_refs``)."""
-    try:
-        _CLEAR_REFS.write_text("5")
-        _status_bytes("VmHWM")
-    except OSError:
-        return False
-    return True
+    return memprobe.reset_high_water_mark()
 
 
 def peak_rss_increase(fn: Callable[[], None]) -> int:
     """Bytes by which the process's resident high-water mark rises above its current RSS during ``fn``.
 
     Freed heap memory is first returned to the system (``malloc_trim``) and the high-water mark reset
-    (writing 5 to ``/proc/self/clear_refs``), so that the peak is that of ``fn`` alone.
+    (writing 5 to ``/proc/self/clear_refs``), so that the peak is that of ``fn`` alone
+    (:mod:`lnnmeta.memprobe`).
     """
-    _release_free_memory()
-    _CLEAR_REFS.write_text("5")
-    base = _status_bytes("VmRSS")
+    probe = memprobe.start_peak()
     fn()
-    return max(0, _status_bytes("VmHWM") - base)
+    return probe.increase()
 
 
 @contextlib.contextmanager
@@ -337,12 +312,6 @@ def _quiet_stderr() -> Iterator[None]:
         os.dup2(saved, 2)
         os.close(saved)
         os.close(null)
-
-
-def _release_free_memory() -> None:
-    """Return freed heap memory to the system (glibc ``malloc_trim``), so that it does not pile up."""
-    if _LIBC is not None:
-        _LIBC.malloc_trim(0)
 
 
 def peak_alloc_increase(fn: Callable[[], None]) -> int:
@@ -465,7 +434,7 @@ def measure(grid: CostGrid) -> tuple[pd.DataFrame, pd.DataFrame]:
             for c in contenders:
                 _train_step(c, *batches[steps])
                 fixed[(steps, units, c.model, c.backend)] = _once(c, batches[steps])
-                _release_free_memory()
+                memprobe.release_free_memory()
         log.info(
             "once-per-cell measures done (%d cells x %d contenders)", len(cells), len(contenders)
         )

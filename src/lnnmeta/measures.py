@@ -102,7 +102,7 @@ TRAINING_MEASURES: dict[str, Measure] = {
             "memory",
             "training",
             "Peak training memory",
-            "peak resident-memory increase of the training process over the training loop",
+            "peak resident-memory increase over the seed's training loop (high-water mark reset at its start)",
         ),
         Measure(
             "saved_for_backward_bytes",

@@ -12,7 +12,6 @@ import hashlib
 import json
 import logging
 import math
-import resource
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +21,7 @@ import torch
 from torch import nn
 
 from lnnmeta import conditions as cond
+from lnnmeta import memprobe
 from lnnmeta.models import Backend, build_model, count_trainable, get_spec, model_bytes
 from lnnmeta.tasks import Split, TaskData
 
@@ -174,15 +174,6 @@ def saved_for_backward_bytes(model: nn.Module, split: Split, kind: str, batch: i
     return int(sum(seen.values()))
 
 
-def _rss_bytes() -> int:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * resource.getpagesize()
-
-
-def _peak_rss_bytes() -> int:
-    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) * 1024
-
-
 def inference_latency(model: nn.Module, split: Split, repeats: int = 3) -> float:
     """Median seconds per sequence for a batched forward pass over (up to 256 of) the test set."""
     part = split.take(np.arange(min(256, len(split))))
@@ -212,7 +203,9 @@ def train_and_evaluate(
     x, dt, y = _tensors(fit)
     gen = torch.Generator().manual_seed(seed)
     sfb = saved_for_backward_bytes(model, fit, data.kind, protocol.batch_size)
-    rss0 = _rss_bytes()
+    # this seed's own peak: the high-water mark is reset (a multi-seed job's later seeds read
+    # their own peak, not 0 after the first seed reached the process's mark)
+    probe = memprobe.start_peak()
     best = (float("inf"), 0, copy.deepcopy(model.state_dict()))  # epoch 0: the initial weights
     epoch_times: list[float] = []
     val_history: list[float] = []
@@ -250,7 +243,7 @@ def train_and_evaluate(
         elif epoch - best[1] >= patience:
             log.info("early stop at epoch %d (best epoch %d)", epoch, best[1])
             break
-    peak = max(0, _peak_rss_bytes() - rss0)
+    peak = probe.increase()
     model.load_state_dict(best[2])
     model.eval()
 
