@@ -210,3 +210,41 @@ def test_summary_intervals_stay_within_the_metrics_range() -> None:
     assert s.loc["accuracy", "ci_high"] == 100.0 and s.loc["accuracy", "ci_low"] < 100
     assert s.loc["mse", "ci_low"] == 0.0 and s.loc["mse", "ci_high"] > 0.2
     assert "clipped" in s.loc["accuracy", "note"] and "clipped" in s.loc["mse", "note"]
+
+
+def test_drops_are_compared_on_hedges_g_never_on_a_log_ratio() -> None:
+    """MSE in distribution takes the log-ratio scale; its drops under noise do not, even where
+    every model degrades (a ratio of drops explodes near zero: 0.0005 vs 0.05 would be log 100)."""
+    rows = []
+    for model, mse, drop in (("CfC", 0.10, 0.0005), ("LSTM", 0.12, 0.05)):
+        for seed in range(5):
+            jitter = 1 + 0.1 * seed
+            rows.append(
+                {
+                    "task": "t",
+                    "model": model,
+                    "seed": seed,
+                    "metric": "mse",
+                    "value": mse * jitter,
+                    "higher_is_better": False,
+                }
+            )
+            rows.append(
+                {
+                    "task": "t",
+                    "model": model,
+                    "seed": seed,
+                    "metric": "mse",
+                    "value": (mse + drop) * jitter,
+                    "higher_is_better": False,
+                    "condition": "noise_0.3",
+                    "condition_kind": "noise",
+                    "condition_level": 0.3,
+                }
+            )
+    eff = rerun_effects(runs_frame(rows))
+    acc = eff[eff["dimension"] == "accuracy"]
+    gen = eff[eff["dimension"] == "generalization"]
+    assert set(acc["scale"]) == {"log_ratio"}
+    assert len(gen) == 1 and gen["scale"].iloc[0] == "smd"
+    assert gen["effect"].iloc[0] > 0  # the LNN drops less

@@ -443,11 +443,21 @@ def _effect_identity(summary: pd.DataFrame) -> pd.DataFrame:
 
 
 def _rerun_side(summary: pd.DataFrame) -> pd.DataFrame:
+    """The rerun means as one side of a pair; ``all_positive`` opens the log-ratio scale.
+
+    Drops under a shifted condition never take the log-ratio scale: a drop is a difference (zero or
+    negative when a model does not degrade), so its ratio explodes near zero (a drop of 0.00005
+    against 0.18 is a log ratio of 8.1), and choosing the scale by the sign of the drops would split
+    the conditions by their outcome (every model degraded: log ratio; some did not: Hedges' g).
+    Drops are compared on Hedges' g only.
+    """
     side = summary.rename(columns={"mean": "value", "std": "sd", "sem": "se"})
     side["n"] = side["n"].astype(float)
     keys = ["task", "metric", "condition"]
     positive = (side["value"] > 0).astype(float)
-    side["all_positive"] = positive.groupby([side[k] for k in keys]).transform("min") == 1
+    side["all_positive"] = (positive.groupby([side[k] for k in keys]).transform("min") == 1) & (
+        side["dimension"] != "generalization"
+    )
     return side
 
 

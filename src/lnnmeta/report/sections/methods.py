@@ -22,7 +22,9 @@ def methods(inp: ReportInputs, out: TableSink) -> Section:
     s.text(
         "Effect sizes are signed so that positive means the LNN is better: Hedges' g (Hedges & "
         "Olkin 1985) where both sides have a spread and a run count; the log ratio of means for "
-        "positive error and cost metrics. Pairs within one comparison (same paper, table, task and "
+        "positive error and cost metrics, never for the drops under a shifted condition (a drop is "
+        "a difference that can be zero or negative; its ratio explodes near zero), which are "
+        "compared on Hedges' g only. Pairs within one comparison (same paper, table, task and "
         "metric) are averaged into one effect before pooling, with correlation 0.5 between pairs "
         "that share a row; copied numbers are counted once. Pooling: random effects with REML and "
         "DerSimonian-Laird (DerSimonian & Laird 1986), Knapp-Hartung intervals (Knapp & Hartung "
